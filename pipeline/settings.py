@@ -1,0 +1,198 @@
+"""One Settings model, read once from a TOML file and passed down.
+
+Secrets never live in the file: each password is named by the environment
+variable that holds it (`password_env`), and is read here, at start-up, so a
+missing secret stops the program before any mail is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+
+class SettingsError(Exception):
+    """A wrong or missing setting; the message names the key and the file."""
+
+    exit_code = 2
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TlsMode(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    SSL = "ssl"
+
+
+class ImapSettings(Strict):
+    host: str
+    port: int = Field(ge=1, le=65535)
+    tls: TlsMode = TlsMode.SSL
+    cafile: Path | None = None  # extra CA for a self-signed server
+    user: str
+    password_env: str
+    folder: str = "INBOX"
+    timeout_seconds: float = Field(default=60, gt=0)
+
+
+class Branch(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    province: str
+    reply_from: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    imap: ImapSettings
+
+
+class SmtpSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    tls: TlsMode = TlsMode.NONE
+    cafile: Path | None = None
+    user: str | None = None
+    password_env: str | None = None
+    timeout_seconds: float = Field(default=30, gt=0)
+
+
+class StorageSettings(Strict):
+    database_url: str = "sqlite:///var/intake.db"
+    archive_dir: Path = Path("var/archive")
+
+
+class PostAction(StrEnum):
+    KEYWORD = "keyword"
+    MOVE = "move"
+    KEYWORD_AND_MOVE = "keyword_and_move"
+
+
+class PollingSettings(Strict):
+    interval_seconds: int = Field(default=300, ge=5)
+    post_action: PostAction = PostAction.KEYWORD
+    done_keyword: str = Field(default="$Intake-Done", pattern=r"^\$?[A-Za-z0-9_-]+$")
+    move_to: str = "Processed"
+    # Messages fetched per IMAP round trip; bounds memory on a full inbox.
+    batch_size: int = Field(default=20, ge=1, le=500)
+
+
+class LimitSettings(Strict):
+    max_message_bytes: int = Field(default=60_000_000, gt=0)
+    max_attachment_bytes: int = Field(default=25_000_000, gt=0)
+    max_pdf_pages: int = Field(default=30, gt=0)
+    max_pages_per_submission: int = Field(default=40, gt=0)
+    max_image_pixels: int = Field(default=60_000_000, gt=0)
+
+
+class OcrSettings(Strict):
+    engine: Literal["pytesseract"] = "pytesseract"
+    lang: str = "ind"
+    tessdata_dir: Path | None = None
+    timeout_seconds: float = Field(default=60, gt=0)
+    # Pages OCR'd in parallel; 0 means one per core.
+    workers: int = Field(default=0, ge=0)
+
+
+class Settings(Strict):
+    source: Path | None = Field(default=None, exclude=True)
+    timezone: str = "Asia/Jakarta"
+    storage: StorageSettings = StorageSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    polling: PollingSettings = PollingSettings()
+    limits: LimitSettings = LimitSettings()
+    ocr: OcrSettings = OcrSettings()
+    branches: tuple[Branch, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_branch_ids(self) -> Settings:
+        seen: set[str] = set()
+        for branch in self.branches:
+            if branch.id in seen:
+                raise ValueError(f"branch id {branch.id!r} appears twice")
+            seen.add(branch.id)
+        return self
+
+    def branch(self, branch_id: str) -> Branch:
+        for branch in self.branches:
+            if branch.id == branch_id:
+                return branch
+        known = ", ".join(b.id for b in self.branches)
+        raise SettingsError(f"unknown branch {branch_id!r} (configured: {known})")
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    """Relative paths in the file are relative to the file, not the cwd."""
+    storage = settings.storage
+    archive = storage.archive_dir if storage.archive_dir.is_absolute() else base / storage.archive_dir
+    url = storage.database_url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        url = prefix + str(base / url[len(prefix):])
+    return settings.model_copy(
+        update={"storage": storage.model_copy(update={"archive_dir": archive, "database_url": url})}
+    )
+
+
+def parse_settings(data: dict[str, object], source: Path | None = None) -> Settings:
+    """Validate a settings mapping; errors name the key and the file."""
+    where = str(source) if source else "<settings>"
+    try:
+        settings = Settings.model_validate({**data, "source": source})
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = _key_path(first["loc"])
+        more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+        raise SettingsError(f"{where}: setting {key}: {first['msg']}{more}") from None
+    if source is not None:
+        settings = _resolve_paths(settings, source.parent.resolve())
+    return settings
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate the TOML file at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: settings file not found") from None
+    except OSError as err:
+        raise SettingsError(f"{path}: cannot read settings file ({err.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"{path}: not valid TOML: {err}") from None
+    return parse_settings(data, path)
+
+
+def read_secret(env_name: str | None, key: str, settings: Settings) -> SecretStr | None:
+    """The secret held by the environment variable named at `key`."""
+    if env_name is None:
+        return None
+    value = os.environ.get(env_name)
+    if value is None:
+        where = settings.source or "<settings>"
+        raise SettingsError(
+            f"{where}: setting {key}: environment variable {env_name} is not set"
+        )
+    return SecretStr(value)
+
+
+def check_secrets(settings: Settings) -> None:
+    """Fail at start-up, not mid-poll, when a named secret is missing."""
+    for index, branch in enumerate(settings.branches):
+        read_secret(branch.imap.password_env, f"branches[{index}].imap.password_env", settings)
+    read_secret(settings.smtp.password_env, "smtp.password_env", settings)
