@@ -315,5 +315,20 @@ class Reply(Frozen):
     subject: str
     in_reply_to: str | None
     references: tuple[str, ...]
+    date: datetime
     body_text: str
+
+
+class Outcome(Frozen):
+    """Everything one message led to, committed in one transaction."""
+
+    submission: Submission
+    documents: tuple[Document, ...] = ()
+    unreadable: tuple[UnreadableAttachment, ...] = ()
+    nik: str | None = None  # the NIK the documents point at
+    participant_nik: str | None = None  # the record it matched, if any
+    booking_code: str | None = None
+    decision: Decision
+    reply: Reply | None = None
+    ocr_engine: str | None = None
 

@@ -1,0 +1,104 @@
+"""Finding labels and their values among OCR words by position.
+
+Tesseract may put a form's label column and value column in different
+blocks, so line indices alone do not pair "Nama" with its value; boxes do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from extractors.fields import normalise_text
+from pipeline.types import Box, OcrResult, Word
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    words: tuple[Word, ...]
+    score: float
+
+    @property
+    def box(self) -> Box:
+        return union_box(self.words)
+
+
+def union_box(words: tuple[Word, ...] | list[Word]) -> Box:
+    left = min(w.box.x for w in words)
+    top = min(w.box.y for w in words)
+    right = max(w.box.x + w.box.w for w in words)
+    bottom = max(w.box.y + w.box.h for w in words)
+    return Box(x=left, y=top, w=right - left, h=bottom - top)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", normalise_text(text))
+
+
+def find_label(ocr: OcrResult, label: str, min_score: float = 80.0,
+               max_words: int = 3) -> LabelHit | None:
+    """The run of consecutive words on one line that best matches `label`.
+
+    Matching ignores case, spaces and punctuation and tolerates OCR noise
+    (rapidfuzz ratio >= `min_score`). A word may carry the label's colon or
+    the start of the value ("Nama:BUDI"): a prefix match is accepted too.
+    """
+    target = _key(label)
+    best: LabelHit | None = None
+    for line in ocr.lines():
+        for start in range(len(line)):
+            joined = ""
+            for end in range(start, min(start + max_words, len(line))):
+                joined += _key(line[end].text)
+                if not joined:
+                    continue
+                score = fuzz.ratio(joined, target)
+                if len(joined) > len(target):
+                    score = max(score, fuzz.ratio(joined[:len(target)], target) - 5)
+                if score >= min_score and (best is None or score > best.score):
+                    best = LabelHit(words=tuple(line[start:end + 1]), score=score)
+                if len(joined) >= len(target) + 3:
+                    break
+    return best
+
+
+def same_row(word: Word, anchor: Box, tolerance: float = 0.5) -> bool:
+    """Whether `word` sits on the text row of `anchor` (vertical overlap)."""
+    top = max(word.box.y, anchor.y)
+    bottom = min(word.box.y + word.box.h, anchor.y + anchor.h)
+    overlap = bottom - top
+    return overlap >= tolerance * min(word.box.h, anchor.h)
+
+
+def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = ()
+                   ) -> list[Word]:
+    """Words on the anchor's row to its right, left to right, up to a stop label."""
+    row = sorted((w for w in ocr.words
+                  if w.box.x >= anchor.x + anchor.w - 2 and same_row(w, anchor)),
+                 key=lambda w: w.box.x)
+    stops = {_key(s) for s in stop_labels}
+    out: list[Word] = []
+    for word in row:
+        key = _key(word.text)
+        if key and any(fuzz.ratio(key, stop) >= 80 or key.startswith(stop) for stop in stops):
+            break
+        out.append(word)
+    return out
+
+
+def strip_colon(words: list[Word]) -> list[Word]:
+    """Drop leading words that are only the label's colon or similar marks."""
+    while words and not re.search(r"[A-Za-z0-9]", words[0].text):
+        words = words[1:]
+    return words
+
+
+def value_text(words: list[Word]) -> str:
+    text = " ".join(w.text for w in words)
+    return re.sub(r"^\s*[:;.=]\s*", "", text).strip()
+
+
+def mean_confidence(words: list[Word] | tuple[Word, ...]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0

@@ -1,0 +1,258 @@
+"""The `intake` command.
+
+Quick commands (report, process-eml, db, records) never import Prefect:
+it costs seconds to import, and they do not need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.logs import configure_logging
+from pipeline.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("intake")
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    return Path(args.config or os.environ.get("INTAKE_CONFIG") or "intake.toml")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(_config_path(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if not args.once:
+        print("intake run: use --once (or `intake serve` to poll on a schedule)", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    if args.without_prefect:
+        from pipeline.runtime import open_runtime, poll_all
+
+        runtime = open_runtime(settings)
+        try:
+            reports, outbox = poll_all(runtime)
+        finally:
+            runtime.close()
+        result = {"branches": [r.__dict__ for r in reports], "outbox": outbox.__dict__}
+    else:
+        from pipeline.prefect_env import prepare_prefect_environment
+
+        prepare_prefect_environment()
+        from pipeline.flow import poll_all_branches
+
+        result = poll_all_branches(str(_config_path(args).resolve()))
+    _print_poll_result(result, args.json)
+    failed = [b for b in result["branches"] if b.get("error")]
+    return 1 if failed and len(failed) == len(result["branches"]) else 0
+
+
+def _print_poll_result(result: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    for branch in result["branches"]:  # type: ignore[attr-defined]
+        status = f"ERROR {branch['error']}" if branch.get("error") else "ok"
+        print(f"{branch['branch_id']}: {branch['in_mailbox']} in mailbox, "
+              f"{branch['processed']} processed, {branch['duplicates']} duplicates, "
+              f"{branch['resumed']} resumed, {branch['failed']} failed [{status}]")
+    outbox = result["outbox"]
+    print(f"replies: {outbox['sent']} sent, {outbox['retry_later']} to retry, "  # type: ignore[index]
+          f"{outbox['failed']} failed")  # type: ignore[index]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from pipeline.prefect_env import prepare_prefect_environment
+
+    prepare_prefect_environment()
+    from pipeline.flow import poll_all_branches
+
+    config = str(_config_path(args).resolve())
+    interval = settings.polling.interval_seconds
+    if os.environ.get("PREFECT_API_URL"):
+        # A Prefect server schedules the runs; one deployment, never overlapping.
+        poll_all_branches.serve(name="intake-poll", interval=interval,
+                                parameters={"config_path": config})
+        return 0
+    print(f"intake serve: polling {len(settings.branches)} branches every {interval} s "
+          "(no PREFECT_API_URL: runs are scheduled here, one at a time)")
+    while True:
+        started = time.monotonic()
+        try:
+            poll_all_branches(config)
+        except Exception:  # noqa: BLE001 - a failed run is logged; the next one still comes
+            log.exception("poll run failed")
+        time.sleep(max(1.0, interval - (time.monotonic() - started)))
+
+
+def cmd_process_eml(args: argparse.Namespace) -> int:
+    from pipeline.poll import process_local
+    from pipeline.runtime import open_runtime, send_outbox
+
+    settings = _settings(args)
+    branch = settings.branch(args.branch)
+    runtime = open_runtime(settings)
+    code = 0
+    try:
+        for name in args.files:
+            path = Path(name)
+            try:
+                raw = path.read_bytes()
+            except OSError as err:
+                print(f"{path}: cannot read ({err.strerror})", file=sys.stderr)
+                code = 1
+                continue
+            received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            what = process_local(branch, raw, received, runtime.factory, runtime.archive,
+                                 runtime.process, runtime.now)
+            print(f"{path}: {what}")
+            code = code or (1 if what == "failed" else 0)
+        if not args.no_send:
+            outbox = send_outbox(runtime, branch.id)
+            print(f"replies: {outbox.sent} sent, {outbox.retry_later} to retry, "
+                  f"{outbox.failed} failed")
+    finally:
+        runtime.close()
+    return code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.store.db import make_engine, make_sessionmaker, upgrade
+    from pipeline.store.reports import branch_counts, format_table
+
+    settings = _settings(args)
+    engine = make_engine(settings.storage.database_url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        rows = branch_counts(session, [b.id for b in settings.branches])
+    engine.dispose()
+    if args.json:
+        print(json.dumps({"branches": [r.as_dict() for r in rows]}, indent=2))
+    else:
+        print(format_table(rows))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from pipeline.store.db import make_engine, upgrade
+
+    settings = _settings(args)
+    engine = make_engine(settings.storage.database_url)
+    upgrade(engine)
+    engine.dispose()
+    print("database schema is current")
+    return 0
+
+
+def cmd_records_load(args: argparse.Namespace) -> int:
+    from pipeline.store.csvload import read_bookings_csv, read_participants_csv
+    from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
+    from pipeline.store.records import upsert_bookings, upsert_participants
+
+    settings = _settings(args)
+    engine = make_engine(settings.storage.database_url)
+    upgrade(engine)
+    with transaction(make_sessionmaker(engine)) as session:
+        if args.participants:
+            count = upsert_participants(session, read_participants_csv(Path(args.participants)))
+            print(f"participants: {count} loaded")
+        if args.bookings:
+            count = upsert_bookings(session, read_bookings_csv(Path(args.bookings)))
+            print(f"bookings: {count} loaded")
+    engine.dispose()
+    return 0
+
+
+def cmd_fixtures_generate(args: argparse.Namespace) -> int:
+    from fixtures.world import generate_world, write_world
+
+    started = time.monotonic()
+    world = generate_world(seed=args.seed, count=args.count)
+    write_world(world, Path(args.out))
+    print(f"{len(world.messages)} messages, {len(world.profiles)} participants, "
+          f"{len(world.bookings)} bookings written to {args.out} "
+          f"in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import run_demo
+
+    return run_demo(Path(args.out), count=args.count, seed=args.seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="intake", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="settings file (default: $INTAKE_CONFIG or ./intake.toml)")
+    parser.add_argument("--log-level", default=os.environ.get("INTAKE_LOG_LEVEL", "WARNING"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="poll every branch once (a Prefect flow run)")
+    run.add_argument("--once", action="store_true", help="one poll of every branch, then exit")
+    run.add_argument("--json", action="store_true")
+    run.add_argument("--without-prefect", action="store_true",
+                     help="run the same steps without Prefect (no API server needed)")
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="poll on the schedule from settings")
+    serve.set_defaults(func=cmd_serve)
+
+    eml = sub.add_parser("process-eml", help="run the pipeline on local .eml files")
+    eml.add_argument("files", nargs="+")
+    eml.add_argument("--branch", required=True)
+    eml.add_argument("--no-send", action="store_true", help="queue replies without sending")
+    eml.set_defaults(func=cmd_process_eml)
+
+    report = sub.add_parser("report", help="counts per branch")
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(func=cmd_report)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    rec = sub.add_parser("records", help="participant records and bookings")
+    rec_sub = rec.add_subparsers(dest="records_command", required=True)
+    load = rec_sub.add_parser("load", help="load participants.csv / bookings.csv")
+    load.add_argument("--participants")
+    load.add_argument("--bookings")
+    load.set_defaults(func=cmd_records_load)
+
+    fx = sub.add_parser("fixtures", help="the synthetic claim world")
+    fx_sub = fx.add_subparsers(dest="fixtures_command", required=True)
+    gen = fx_sub.add_parser("generate", help="write a generated world to a folder")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--count", type=int, default=20)
+    gen.add_argument("--out", required=True)
+    gen.set_defaults(func=cmd_fixtures_generate)
+
+    demo = sub.add_parser("demo", help="the local demo on throwaway servers")
+    demo.add_argument("--out", default="demo-output")
+    demo.add_argument("--count", type=int, default=8)
+    demo.add_argument("--seed", type=int, default=2020)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level.upper())
+    try:
+        return int(args.func(args))
+    except SettingsError as err:
+        print(f"intake: {err}", file=sys.stderr)
+        return SettingsError.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

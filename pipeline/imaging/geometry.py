@@ -1,0 +1,208 @@
+"""Geometry of a page image: document outline, quarter turns, small skew.
+
+All functions take and return uint8 greyscale arrays (text dark on light).
+Analysis runs on a reduced copy (long side about ANALYSIS_SIDE px) because
+shapes, not details, decide these questions.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+ANALYSIS_SIDE = 1200
+
+
+def _reduced(grey: np.ndarray, side: int = ANALYSIS_SIDE) -> tuple[np.ndarray, float]:
+    height, width = grey.shape[:2]
+    scale = min(1.0, side / max(height, width))
+    if scale >= 1.0:
+        return grey, 1.0
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
+
+
+def ink_mask(grey: np.ndarray) -> np.ndarray:
+    """Dark marks on their local background (text strokes), as 0/255."""
+    block = max(15, (min(grey.shape[:2]) // 30) | 1)
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 block, 15)
+
+
+def rotate_quarter(grey: np.ndarray, degrees: int) -> np.ndarray:
+    """`grey` turned clockwise by 0, 90, 180 or 270 degrees."""
+    turns = {0: None, 90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+             270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    code = turns[degrees % 360]
+    return grey if code is None else cv2.rotate(grey, code)
+
+
+def _text_blobs(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+    """Connected components (x, y, w, h, area) of a mask, background excluded."""
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [tuple(int(v) for v in stats[i]) for i in range(1, count)]  # type: ignore[misc]
+
+
+def _char_height(mask: np.ndarray) -> float | None:
+    blobs = [b for b in _text_blobs(mask) if 4 <= b[3] <= mask.shape[0] // 8 and b[4] >= 8]
+    if len(blobs) < 8:
+        return None
+    return float(np.median([b[3] for b in blobs]))
+
+
+def _line_shape_score(mask: np.ndarray, char: float) -> float:
+    """Positive when smeared characters form horizontal lines, negative when vertical."""
+    size = max(3, int(char * 0.8)) | 1
+    smeared = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    score = 0.0
+    for x, y, w, h, area in _text_blobs(smeared):
+        if area < char * char * 2:
+            continue
+        if w >= 2 * h:
+            score += area
+        elif h >= 2 * w:
+            score -= area
+    return score
+
+
+def _upright_score(mask: np.ndarray, char: float) -> float:
+    """Ink above minus below the core band of each text line (Latin: ascenders win).
+
+    Capital letters, digits, ascenders and i-dots rise above the x-height;
+    only g, j, p, q, y descend. Upside down the balance flips.
+    """
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(char * 2)) | 1, 1))
+    lines = cv2.dilate(mask, kernel)
+    above = below = 0.0
+    for x, y, w, h, _area in _text_blobs(lines):
+        if w < 4 * h or h < 4:
+            continue
+        profile = mask[y:y + h, x:x + w].sum(axis=1).astype(np.float64)
+        if profile.max() <= 0:
+            continue
+        core = np.nonzero(profile >= 0.5 * profile.max())[0]
+        top, bottom = int(core[0]), int(core[-1])
+        above += float(profile[:top].sum())
+        below += float(profile[bottom + 1:].sum())
+    total = above + below
+    return 0.0 if total <= 0 else (above - below) / total
+
+
+def estimate_orientation(grey: np.ndarray) -> int:
+    """Clockwise quarter turn (0/90/180/270) that makes text upright; 0 if unsure."""
+    small, _ = _reduced(grey)
+    mask = ink_mask(small)
+    char = _char_height(mask)
+    if char is None:
+        return 0
+    shape = _line_shape_score(mask, char)
+    turned = 0
+    if shape < 0:
+        turned = 90
+        mask = cv2.rotate(mask, cv2.ROTATE_90_CLOCKWISE)
+    upright = _upright_score(mask, char)
+    if upright < -0.15:
+        turned = (turned + 180) % 360
+    return turned
+
+
+def deskew_angle(grey: np.ndarray, limit: float = 10.0) -> float:
+    """Counter-clockwise angle in degrees (within +-limit) that levels text lines.
+
+    The angle maximising the sharpness of the row-ink profile wins: level
+    lines concentrate ink in few rows.
+    """
+    small, _ = _reduced(grey, 800)
+    mask = ink_mask(small)
+    if cv2.countNonZero(mask) < 200:
+        return 0.0
+    height, width = mask.shape
+    centre = (width / 2, height / 2)
+
+    def score(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(mask, matrix, (width, height), flags=cv2.INTER_NEAREST)
+        rows = turned.sum(axis=1, dtype=np.float64)
+        return float(np.sum(np.diff(rows) ** 2))
+
+    coarse = max(np.arange(-limit, limit + 0.01, 1.0), key=score)
+    fine = max(np.arange(coarse - 1.0, coarse + 1.01, 0.2), key=score)
+    return float(fine)
+
+
+def rotate_small(grey: np.ndarray, angle: float) -> np.ndarray:
+    """`grey` rotated counter-clockwise by `angle` degrees, canvas grown, filled white."""
+    height, width = grey.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_w / 2 - width / 2
+    matrix[1, 2] += new_h / 2 - height / 2
+    return cv2.warpAffine(grey, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    sums = points.sum(axis=1)
+    diffs = np.diff(points, axis=1).ravel()
+    return np.array([points[np.argmin(sums)], points[np.argmin(diffs)],
+                     points[np.argmax(sums)], points[np.argmax(diffs)]], dtype=np.float32)
+
+
+def find_document_quad(grey: np.ndarray) -> np.ndarray | None:
+    """Corners (4x2, full-size pixels) of a card or sheet lying on a background.
+
+    Only a clear case counts: a convex four-sided outline covering 15-92%
+    of the image whose outside carries much less ink than its inside (so a
+    table border on a scanned form is not mistaken for the document).
+    """
+    small, scale = _reduced(grey, 800)
+    blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    edges = cv2.Canny(blurred, 40, 120)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    image_area = float(small.shape[0] * small.shape[1])
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
+        hull = cv2.convexHull(contour)
+        area = cv2.contourArea(hull)
+        if not 0.15 * image_area <= area <= 0.92 * image_area:
+            continue
+        approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+        if len(approx) != 4:
+            continue
+        corners = _order_corners(approx.reshape(4, 2).astype(np.float32))
+        if not _outside_is_plain(small, corners):
+            continue
+        return corners / scale
+    return None
+
+
+def _outside_is_plain(small: np.ndarray, corners: np.ndarray) -> bool:
+    inside = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, corners.astype(np.int32), 255)
+    # Shrink the inside and grow the outside so the outline itself counts for neither.
+    inner = cv2.erode(inside, np.ones((9, 9), np.uint8))
+    outer = cv2.bitwise_not(cv2.dilate(inside, np.ones((9, 9), np.uint8)))
+    mask = ink_mask(small)
+    inside_pixels = cv2.countNonZero(inner)
+    outside_pixels = cv2.countNonZero(outer)
+    if inside_pixels == 0:
+        return False
+    inside_ink = cv2.countNonZero(cv2.bitwise_and(mask, inner)) / inside_pixels
+    if outside_pixels == 0:
+        return True
+    outside_ink = cv2.countNonZero(cv2.bitwise_and(mask, outer)) / outside_pixels
+    return outside_ink < 0.3 * inside_ink
+
+
+def warp_quad(grey: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The quadrilateral `corners` mapped to an upright rectangle."""
+    tl, tr, br, bl = corners
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                      dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    return cv2.warpPerspective(grey, matrix, (max(width, 1), max(height, 1)),
+                               flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)

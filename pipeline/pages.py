@@ -1,0 +1,126 @@
+"""Submission -> Pages -> PreparedPage.
+
+`render_pages` turns every attachment into raster pages (images decoded,
+PDFs rendered) or into an `UnreadableAttachment` naming why not; it never
+raises on bad bytes. `prepare_page` straightens one page for OCR and
+measures whether it can be trusted (see pipeline.imaging).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.adapters.ocr import OcrEngine
+from pipeline.imaging.decode import (IMAGE_TYPES, DecodeProblem, count_frames, decode_image,
+                                     render_pdf)
+from pipeline.imaging.enhance import normalise_illumination, to_grey, upscale_small_text
+from pipeline.imaging.geometry import (deskew_angle, estimate_orientation, find_document_quad,
+                                       rotate_quarter, rotate_small, warp_quad)
+from pipeline.imaging.quality import measure_quality
+from pipeline.settings import LimitSettings
+from pipeline.sniff import sniff_type
+from pipeline.types import (Attachment, AttachmentProblem, Page, PageProblem, PageRef, PreparedPage, Submission,
+                            UnreadableAttachment)
+
+# Upper bound for the prepared image after upscaling small text.
+MAX_PREPARED_PIXELS = 24_000_000
+
+
+def _unreadable(attachment: Attachment, problem: PageProblem | AttachmentProblem, detail: str,
+                page_number: int = 1) -> UnreadableAttachment:
+    return UnreadableAttachment(ref=PageRef(attachment_index=attachment.index,
+                                            page_number=page_number),
+                                filename=attachment.filename, problem=problem, detail=detail)
+
+
+def _attachment_pages(attachment: Attachment, limits: LimitSettings, room: int
+                      ) -> tuple[list[Page], list[UnreadableAttachment]]:
+    """Pages of one attachment, at most `room` of them."""
+    data = attachment.data
+    kind = sniff_type(data)
+    if kind == "application/pdf":
+        rendered = render_pdf(data, min(limits.max_pdf_pages, room), limits.max_image_pixels)
+        images, total, dpi = rendered.pages, rendered.page_count, rendered.dpi
+    elif kind in IMAGE_TYPES:
+        images = decode_image(data, kind, limits.max_image_pixels, min(limits.max_pdf_pages, room))
+        total, dpi = max(count_frames(data), len(images)), None
+    else:
+        detail = f"{kind} is not a scan (declared {attachment.declared_type})"
+        return [], [_unreadable(attachment, PageProblem.UNSUPPORTED_TYPE, detail)]
+    pages = [Page(ref=PageRef(attachment_index=attachment.index, page_number=number),
+                  filename=attachment.filename, image=image, dpi=dpi)
+             for number, image in enumerate(images, start=1)]
+    dropped: list[UnreadableAttachment] = []
+    if total > len(pages):
+        first = len(pages) + 1
+        dropped.append(_unreadable(attachment, PageProblem.TOO_MANY_PAGES,
+                                   f"pages {first}-{total} of {total} not read", first))
+    return pages, dropped
+
+
+def render_pages(submission: Submission, limits: LimitSettings
+                 ) -> tuple[list[Page], list[UnreadableAttachment]]:
+    """Every attachment as pages, or as an unreadable attachment with its reason.
+
+    Pages across the submission are capped by `limits.max_pages_per_submission`
+    and per PDF by `limits.max_pdf_pages`; what is cut is reported as
+    TOO_MANY_PAGES. Attachments intake already refused keep intake's problem.
+    """
+    pages: list[Page] = []
+    unreadable: list[UnreadableAttachment] = []
+    for attachment in submission.attachments:
+        if attachment.problem is not None:
+            unreadable.append(_unreadable(attachment, attachment.problem, "refused at intake"))
+            continue
+        if not attachment.data:
+            unreadable.append(_unreadable(attachment, AttachmentProblem.EMPTY,
+                                          "attachment has no data"))
+            continue
+        room = limits.max_pages_per_submission - len(pages)
+        if room <= 0:
+            unreadable.append(_unreadable(attachment, PageProblem.TOO_MANY_PAGES,
+                                          "submission page limit reached"))
+            continue
+        try:
+            new_pages, dropped = _attachment_pages(attachment, limits, room)
+        except DecodeProblem as problem:
+            unreadable.append(_unreadable(attachment, problem.problem, problem.detail))
+            continue
+        except MemoryError:
+            unreadable.append(_unreadable(attachment, PageProblem.TOO_LARGE,
+                                          "not enough memory to decode"))
+            continue
+        pages.extend(new_pages)
+        unreadable.extend(dropped)
+    return pages, unreadable
+
+
+def prepare_page(page: Page, *, engine: OcrEngine | None = None) -> PreparedPage:
+    """A greyscale, upright, straightened page with its quality measured.
+
+    Steps: warp a card or sheet photographed on a background to a flat
+    rectangle (only when its outline is clear), turn it upright (a cheap
+    text-shape test; with `engine`, tesseract's orientation detection
+    decides instead when it is confident), remove small skew, flatten the
+    lighting, and enlarge small text. Quality is measured on the capture
+    and the result so that an unreadable page says so.
+    """
+    colour = page.image
+    grey = to_grey(colour)
+    quad = find_document_quad(grey)
+    if quad is not None:
+        grey = warp_quad(grey, quad)
+    rotation: int | None = None
+    if engine is not None:
+        rotation = engine.detect_orientation(grey)
+    if rotation is None:
+        rotation = estimate_orientation(grey)
+    grey = rotate_quarter(grey, rotation)
+    skew = deskew_angle(grey)
+    if abs(skew) >= 0.3:
+        grey = rotate_small(grey, skew)
+    flat = normalise_illumination(grey)
+    prepared, _scale = upscale_small_text(flat, MAX_PREPARED_PIXELS)
+    quality = measure_quality(grey, prepared)
+    return PreparedPage(ref=page.ref, filename=page.filename, image=np.ascontiguousarray(prepared),
+                        rotation=rotation, skew=round(float(skew), 2), quality=quality)
