@@ -115,6 +115,9 @@ class DovecotServer:
         self.log_path = self.root / "dovecot.log"
         self.config_path = self.root / "dovecot.conf"
         self._identity = _process_identity()
+        # Started by root, Dovecot drops privileges per process; otherwise
+        # every process must run as the starting user.
+        self._as_root = os.geteuid() == 0
         self._process: subprocess.Popen[bytes] | None = None
 
     # -- lifecycle -----------------------------------------------------------
@@ -232,7 +235,7 @@ class DovecotServer:
 
     def _prepare_root(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
+        if self._as_root:
             self.root.chmod(0o755)
             blocked = untraversable_parents(self.root)
             if blocked:
@@ -247,7 +250,7 @@ class DovecotServer:
         passwd = self.root / "users.passwd"
         passwd.write_text("\n".join(passwd_lines) + "\n", encoding="utf-8")
         passwd.chmod(0o600)
-        if os.geteuid() == 0:
+        if self._as_root:
             # The auth process reads it as Dovecot's internal user, never as root.
             os.chown(passwd, 0, grp.getgrnam("dovecot").gr_gid)
             passwd.chmod(0o640)
@@ -255,7 +258,7 @@ class DovecotServer:
         for login in self.users:
             home = self.root / "mail" / login
             home.mkdir(parents=True, exist_ok=True)
-            if os.geteuid() == 0:
+            if self._as_root:
                 os.chown(home, ident.uid, ident.gid)
         (self.root / "mail").chmod(0o755)
         if self.tls and self.cafile is None:
@@ -312,7 +315,7 @@ class DovecotServer:
                 f"  inet_listener imap {{\n    port = {self.port}\n  }}",
                 "  inet_listener imaps {\n    port = 0\n  }",
             ]
-        if os.geteuid() != 0:
+        if not self._as_root:
             lines += ["  chroot =", "}", "service anvil {", "  chroot =", "}"]
             lines += [
                 f"default_internal_user = {ident.user}",

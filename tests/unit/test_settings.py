@@ -102,3 +102,9 @@ def test_cli_reports_settings_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["--config", str(path), "report"]) == 2
     err = capsys.readouterr().err
     assert "branches[0].imap.port" in err and str(path) in err
+
+
+def test_example_file_in_docs_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "intake.example.toml"
+    settings = load_settings(example)
+    assert [b.id for b in settings.branches] == ["balikpapan", "pontianak"]

@@ -1,0 +1,86 @@
+import pytest
+
+from extractors.classify import classify
+from pipeline.types import Box, DocumentKind, OcrResult, PageRef, Word
+
+
+def ocr_of(text: str, confidence: float = 0.9) -> OcrResult:
+    words = []
+    for line_no, line in enumerate(text.strip().splitlines()):
+        x = 10
+        for token in line.split():
+            words.append(Word(text=token, confidence=confidence,
+                              box=Box(x=x, y=20 + 30 * line_no, w=12 * len(token), h=20),
+                              line=line_no))
+            x += 12 * len(token) + 10
+    return OcrResult(ref=PageRef(attachment_index=0), engine="test", engine_version="0",
+                     width=1000, height=800, words=tuple(words))
+
+
+KTP = """PROVINSI KALIMANTAN TIMUR
+KOTA SAMARINDA
+NIK : 6472035708850003
+Nama : SITI AMINAH
+Tempat/Tgl Lahir : SAMARINDA, 17-08-1985
+Jenis Kelamin : PEREMPUAN Gol. Darah : O
+Kel/Desa : SIDODADI
+Berlaku Hingga : SEUMUR HIDUP"""
+
+# OCR noise: letters dropped, swapped, confused.
+KTP_NOISY = """PROV1NSI KALIMANTAN TIMUR
+N1K : 647203570885OOO3
+Narna : SITI AMINAH
+Ternpat/Tgl Lahlr : SAMARINDA, 17-08-1985
+Jen1s Kelamin : PEREMPUAN Gol Darah : O
+Berlaku Hinqga : SEUMUR HIDUP"""
+
+CASES = {
+    "ktp": (KTP, DocumentKind.KTP),
+    "ktp_noisy": (KTP_NOISY, DocumentKind.KTP),
+    "kk": ("""KARTU KELUARGA
+No. 6472031203190007
+Nama Kepala Keluarga : BUDI SANTOSO
+Nama Lengkap NIK Jenis Kelamin Pendidikan
+Status Hubungan Dalam Keluarga Nama Orang Tua""", DocumentKind.KK),
+    "f5": ("""FORMULIR PENGAJUAN PEMBAYARAN JAMINAN HARI TUA
+F5
+Data Pemohon Nama Ibu Kandung
+No. KPJ 12345678901""", DocumentKind.F5),
+    "kartu_peserta": ("""BPJS KETENAGAKERJAAN
+KARTU PESERTA
+No. KPJ 12345678901
+BUDI SANTOSO""", DocumentKind.KARTU_PESERTA),
+    "paklaring": ("""PT MAJU JAYA
+SURAT KETERANGAN BERHENTI BEKERJA
+Yang bertanda tangan di bawah ini menerangkan bahwa
+Jabatan Operator Demikian surat ini""", DocumentKind.PAKLARING),
+    "buku_tabungan": ("""BANK RAKYAT INDONESIA
+BUKU TABUNGAN BRITAMA
+No. Rekening 0123-01-000123-50-1
+Nama BUDI SANTOSO""", DocumentKind.BUKU_TABUNGAN),
+    "npwp": ("""KEMENTERIAN KEUANGAN REPUBLIK INDONESIA
+DIREKTORAT JENDERAL PAJAK
+NPWP : 12.345.678.9-012.000
+BUDI SANTOSO""", DocumentKind.NPWP),
+    "letter": ("""Dengan hormat kami sampaikan bahwa rapat
+akan dilaksanakan pada hari Senin di ruang pertemuan
+atas perhatiannya diucapkan terima kasih""", DocumentKind.UNKNOWN),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_classify_kinds(case: str) -> None:
+    text, expected = CASES[case]
+    kind, confidence = classify(ocr_of(text))
+    assert kind is expected
+    assert 0.0 <= confidence <= 1.0
+
+
+def test_no_text_is_a_photo() -> None:
+    assert classify(ocr_of(""))[0] is DocumentKind.PHOTO
+    # A few low-confidence specks read off a face are still no text.
+    assert classify(ocr_of("a ~ ' il", confidence=0.2))[0] is DocumentKind.PHOTO
+
+
+def test_clear_ktp_is_more_confident_than_noisy_one() -> None:
+    assert classify(ocr_of(KTP))[1] >= classify(ocr_of(KTP_NOISY))[1]
