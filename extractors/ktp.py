@@ -83,7 +83,11 @@ def _nik_crop(prepared: PreparedPage, label: LabelHit, value_words: list[Word]) 
     margin = max(4, row.h // 2)
     top = max(0, row.y - margin)
     bottom = min(image.shape[0], row.y + row.h + margin)
-    left = max(0, label.box.x + label.box.w + 2)
+    left = label.box.x + label.box.w + 2
+    if value_words:
+        # Start at the digits, not the colon: tesseract drops a digit glued to it.
+        left = max(left, value_words[0].box.x - margin)
+    left = max(0, left)
     right = image.shape[1] if not value_words else min(
         image.shape[1], value_words[-1].box.x + value_words[-1].box.w + 3 * margin)
     crop = image[top:bottom, left:right]

@@ -72,15 +72,24 @@ def same_row(word: Word, anchor: Box, tolerance: float = 0.5) -> bool:
     return overlap >= tolerance * min(word.box.h, anchor.h)
 
 
-def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = ()
-                   ) -> list[Word]:
-    """Words on the anchor's row to its right, left to right, up to a stop label."""
+def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (),
+                   max_gap: float = 3.0) -> list[Word]:
+    """Words on the anchor's row to its right, left to right, up to a stop label.
+
+    Between value words, a horizontal gap wider than `max_gap` row heights
+    ends the value: beyond it lie other things on the row (a photo's edge,
+    a stamp). The gap between the label and its value column is free.
+    """
     row = sorted((w for w in ocr.words
                   if w.box.x >= anchor.x + anchor.w - 2 and same_row(w, anchor)),
                  key=lambda w: w.box.x)
     stops = {_key(s) for s in stop_labels}
     out: list[Word] = []
+    right = anchor.x + anchor.w
     for word in row:
+        if out and word.box.x - right > max_gap * max(anchor.h, word.box.h):
+            break
+        right = word.box.x + word.box.w
         key = _key(word.text)
         if key and any(fuzz.ratio(key, stop) >= 80 or key.startswith(stop) for stop in stops):
             break

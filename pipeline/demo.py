@@ -12,7 +12,6 @@ from __future__ import annotations
 import email
 import os
 import shutil
-import tempfile
 import time
 from email.policy import default as default_policy
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from fixtures.world import DEMO_BRANCHES, World, generate_world
 from pipeline.adapters.imap import open_mailbox
 from pipeline.devservers.dovecot import DovecotServer
+from pipeline.devservers.scratch import make_traversable_dir
 from pipeline.devservers.smtp_sink import SmtpSink
 from pipeline.settings import load_settings
 from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
@@ -118,8 +118,7 @@ def run_demo(out: Path, count: int = 8, seed: int = 2020) -> int:
 
     # Dovecot drops privileges, so its folder must be reachable by everyone;
     # the output folder may sit under a private home directory.
-    server_root = Path(tempfile.mkdtemp(prefix="intake-demo-", dir="/tmp"))
-    server_root.chmod(0o755)
+    server_root = make_traversable_dir(prefix="demo-")
     passwords = {b: f"demo-{b}-secret" for b in branch_ids}
     dovecot = DovecotServer(server_root / "dovecot", users=passwords, tls=True)
     sink = SmtpSink(out / "replies")

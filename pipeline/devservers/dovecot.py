@@ -114,6 +114,7 @@ class DovecotServer:
         self.cafile: Path | None = None
         self.log_path = self.root / "dovecot.log"
         self.config_path = self.root / "dovecot.conf"
+        self.stderr_path = self.root / "dovecot.stderr"
         self._identity = _process_identity()
         # Started by root, Dovecot drops privileges per process; otherwise
         # every process must run as the starting user.
@@ -139,19 +140,23 @@ class DovecotServer:
             self.starttls_port = free_port(self.host) if self.tls else None
             self.config_path.write_text(self._config_text(), encoding="utf-8")
             log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-            self._process = subprocess.Popen(
-                [binary, "-F", "-c", str(self.config_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                # Own process group: stop() can reach the children too.
-                start_new_session=True,
-            )
+            # A file, not a pipe: children inherit it, and waiting for a pipe's
+            # end would wait for the slowest of them.
+            with self.stderr_path.open("wb") as stderr_file:
+                self._process = subprocess.Popen(
+                    [binary, "-F", "-c", str(self.config_path)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr_file,
+                    # Own process group: stop() can reach the children too.
+                    start_new_session=True,
+                )
             try:
                 self._wait_ready()
                 return
             except DovecotError:
-                stderr = self._reap()
+                self._reap()
+                stderr = self.stderr_path.read_text(encoding="utf-8", errors="replace")
                 log = self._log_since(log_offset)
                 port_taken = "Address already in use" in log + stderr
                 if port_taken and attempt < _START_ATTEMPTS:
@@ -349,30 +354,33 @@ class DovecotServer:
         except OSError:
             return False
 
-    def _reap(self) -> str:
-        """Terminate the process group and wait; return what Dovecot wrote to stderr."""
+    def _reap(self) -> None:
+        """Terminate the process group and wait for the master."""
         process, self._process = self._process, None
         if process is None:
-            return ""
-        if process.poll() is None:
-            # Signalling the whole group ends every process at once in a few
-            # milliseconds; SIGTERM to the master alone takes a second while it
-            # waits on its children, which a test suite pays per test.
+            return
+        # Signalling the whole group ends every process at once in a few
+        # milliseconds; SIGTERM to the master alone takes a second while it
+        # waits on its children, which a test suite pays per test. A login
+        # process the master forks as the signal lands misses it and would
+        # keep the master waiting for seconds, so the group is signalled again.
+        for sig, grace in ((signal.SIGTERM, 0.2), (signal.SIGTERM, 1.0), (signal.SIGKILL, 10.0)):
+            if process.poll() is not None:
+                break
             try:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, sig)
             except ProcessLookupError:
-                pass
-        try:
-            _, stderr = process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            _, stderr = process.communicate()
-        # Children outlive the master by a moment; do not leave them behind.
+                break
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                continue
+        process.wait()
+        # A child caught mid-start can outlive the master; do not leave it behind.
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        return stderr.decode("utf-8", errors="replace")
 
     def _log_since(self, offset: int) -> str:
         try:
