@@ -107,8 +107,8 @@ def parse_date_id(text: str) -> date | None:
     if numeric:
         day, month, year = (int(digits_only(repair_digits(g)) or "0") for g in numeric.groups())
         return _make_date(year, month, day)
-    worded = re.search(r"(?<![0-9A-Z])([0-9OILSZBG]{1,2})[\s.\-]+([A-Z]{3,})[\s.\-]+([0-9OILSZBG]{4})(?![0-9])",
-                       cleaned)
+    worded = re.search(r"(?<![0-9A-Z])([0-9OILSZBG]{1,2})[\s.\-]+([A-Z]{3,})[\s.\-]+"
+                       r"([0-9OILSZBG]{4})(?![0-9])", cleaned)
     if worded:
         month = _month_from_word(worded.group(2))
         if month is None:

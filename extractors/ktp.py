@@ -76,7 +76,8 @@ def _header_fields(ocr: OcrResult, regions: Regions, nik_label: LabelHit | None
     return fields
 
 
-def _nik_crop(prepared: PreparedPage, label: LabelHit, value_words: list[Word]) -> np.ndarray:
+def _nik_crop(prepared: PreparedPage, ocr: OcrResult, label: LabelHit, value_words: list[Word]
+              ) -> np.ndarray:
     """The NIK row right of its label, with a margin above and below."""
     image = prepared.image
     row = union_box(list(label.words) + value_words)
@@ -84,9 +85,14 @@ def _nik_crop(prepared: PreparedPage, label: LabelHit, value_words: list[Word]) 
     top = max(0, row.y - margin)
     bottom = min(image.shape[0], row.y + row.h + margin)
     left = label.box.x + label.box.w + 2
-    if value_words:
-        # Start at the digits, not the colon: tesseract drops a digit glued to it.
-        left = max(left, value_words[0].box.x - margin)
+    colon = [w for w in words_right_of(ocr, label.box, ROW_STOPS)
+             if w.box.x < (value_words[0].box.x if value_words else image.shape[1])
+             and not any(ch.isalnum() for ch in w.text)]
+    # Start after the colon: tesseract drops a digit glued to it.
+    if colon:
+        left = max(left, colon[-1].box.x + colon[-1].box.w + 2)
+    elif value_words:
+        left = max(left, value_words[0].box.x - row.h // 2)
     left = max(0, left)
     right = image.shape[1] if not value_words else min(
         image.shape[1], value_words[-1].box.x + value_words[-1].box.w + 3 * margin)
@@ -108,7 +114,7 @@ def _read_nik(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
     words = _value_words(ocr, label)
     readings: list[Reading] = []
     if label is not None:
-        crop = _nik_crop(prepared, label, words)
+        crop = _nik_crop(prepared, ocr, label, words)
         ref = PageRef(attachment_index=prepared.ref.attachment_index,
                       page_number=prepared.ref.page_number)
         box = union_box(words) if words else None

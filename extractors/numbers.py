@@ -118,8 +118,9 @@ def _on_title_line(ocr: OcrResult, field: ExtractedField) -> bool:
     assert field.box is not None
     for line in ocr.lines():
         text = normalise_text(" ".join(w.text for w in line))
-        if any(w.box == field.box or (w.box.y <= field.box.y + field.box.h // 2 <= w.box.y + w.box.h)
-               for w in line) and ("KELUARGA" in text or text.startswith("NO")):
+        middle = field.box.y + field.box.h // 2
+        if any(w.box.y <= middle <= w.box.y + w.box.h for w in line) and (
+                "KELUARGA" in text or text.startswith("NO")):
             return True
     return False
 

@@ -19,8 +19,8 @@ from pipeline.imaging.geometry import (deskew_angle, estimate_orientation, find_
 from pipeline.imaging.quality import measure_quality
 from pipeline.settings import LimitSettings
 from pipeline.sniff import sniff_type
-from pipeline.types import (Attachment, AttachmentProblem, Page, PageProblem, PageRef, PreparedPage, Submission,
-                            UnreadableAttachment)
+from pipeline.types import (Attachment, AttachmentProblem, Page, PageProblem, PageRef,
+                            PreparedPage, Submission, UnreadableAttachment)
 
 # Upper bound for the prepared image after upscaling small text.
 MAX_PREPARED_PIXELS = 24_000_000

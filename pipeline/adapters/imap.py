@@ -88,7 +88,10 @@ class Mailbox(Protocol):
         ...
 
     def append(self, folder: str, raw: bytes, internal_date: datetime | None = None) -> None:
-        """Store `raw` as a new message in `folder`, with `internal_date` if given."""
+        """Store `raw` as a new message in `folder` (created if missing).
+
+        `internal_date` defaults to the server's clock; a naive one is taken as UTC.
+        """
         ...
 
     def close(self) -> None:
@@ -196,6 +199,9 @@ class ImapMailbox:
                 self._client.expunge()
 
     def append(self, folder: str, raw: bytes, internal_date: datetime | None = None) -> None:
+        if internal_date is not None and internal_date.tzinfo is None:
+            # imapclient would read a naive time as local time; the contract is UTC.
+            internal_date = internal_date.replace(tzinfo=UTC)
         with self._step(f"append a message to {folder}"):
             self._ensure_folder(folder)
             self._client.append(folder, raw, flags=(), msg_time=internal_date)

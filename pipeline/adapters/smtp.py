@@ -57,6 +57,26 @@ def _reply_text(reply: bytes | str) -> str:
     return reply.decode("utf-8", errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
+def _answer(err: smtplib.SMTPResponseException) -> str:
+    return f"{err.smtp_code} {_reply_text(err.smtp_error)}"
+
+
+def _answer_error(reason: str, context: str, err: smtplib.SMTPResponseException) -> SendError:
+    """SendError for a server answer: permanent exactly when the code is 5xx."""
+    return SendError(
+        reason, f"{context}: {_answer(err)}", permanent=_is_permanent(err.smtp_code),
+        code=err.smtp_code,
+    )
+
+
+def _refusals(recipients: dict[str, tuple[int, bytes]]) -> dict[str, tuple[int, str]]:
+    return {rcpt: (code, _reply_text(reply)) for rcpt, (code, reply) in recipients.items()}
+
+
+def _summary(details: dict[str, tuple[int, str]]) -> str:
+    return "; ".join(f"{rcpt}: {code} {text}" for rcpt, (code, text) in details.items())
+
+
 def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     """System CAs plus `settings.cafile`; host name and chain always verified."""
     context = ssl.create_default_context()
@@ -134,49 +154,54 @@ class SmtpSender:
 
     def _send_once(self, raw: bytes, from_addr: str, to_addrs: Sequence[str]) -> None:
         connection = self._connect()
+        where = self._where
+        options = self._mail_options(connection, from_addr, to_addrs)
         try:
-            refused = connection.sendmail(from_addr, list(to_addrs), raw)
+            refused = connection.sendmail(from_addr, list(to_addrs), raw, mail_options=options)
         except smtplib.SMTPServerDisconnected as err:
-            raise SendError("disconnected", f"{self._where}: server closed the connection: {err}") from err
+            raise SendError("disconnected", f"{where}: server hung up: {err}") from err
         except smtplib.SMTPRecipientsRefused as err:
-            details = {rcpt: (code, _reply_text(reply)) for rcpt, (code, reply) in err.recipients.items()}
-            permanent = all(_is_permanent(code) for code, _ in details.values())
-            summary = "; ".join(f"{rcpt}: {code} {text}" for rcpt, (code, text) in details.items())
+            details = _refusals(err.recipients)
             raise SendError(
-                "recipient", f"{self._where}: all recipients refused: {summary}",
-                permanent=permanent, refused=details,
+                "recipient", f"{where}: all recipients refused: {_summary(details)}",
+                permanent=all(_is_permanent(code) for code, _ in details.values()),
+                refused=details,
             ) from err
         except smtplib.SMTPSenderRefused as err:
-            raise SendError(
-                "sender", f"{self._where}: sender {err.sender} refused: {err.smtp_code} "
-                f"{_reply_text(err.smtp_error)}", permanent=_is_permanent(err.smtp_code),
-                code=err.smtp_code,
-            ) from err
+            raise _answer_error("sender", f"{where}: sender {err.sender} refused", err) from err
         except smtplib.SMTPDataError as err:
-            raise SendError(
-                "data", f"{self._where}: message refused: {err.smtp_code} {_reply_text(err.smtp_error)}",
-                permanent=_is_permanent(err.smtp_code), code=err.smtp_code,
-            ) from err
+            raise _answer_error("data", f"{where}: message refused", err) from err
         except smtplib.SMTPResponseException as err:
-            raise SendError(
-                "protocol", f"{self._where}: {err.smtp_code} {_reply_text(err.smtp_error)}",
-                permanent=_is_permanent(err.smtp_code), code=err.smtp_code,
-            ) from err
+            raise _answer_error("protocol", where, err) from err
         except smtplib.SMTPException as err:
-            raise SendError("protocol", f"{self._where}: {err}") from err
+            raise SendError("protocol", f"{where}: {err}") from err
         except (TimeoutError, socket.timeout) as err:
             self._discard()
-            raise SendError("timeout", f"{self._where}: timed out while sending") from err
+            raise SendError("timeout", f"{where}: timed out while sending") from err
         except OSError as err:
             self._discard()
-            raise SendError("disconnected", f"{self._where}: connection lost while sending: {err}") from err
+            raise SendError("disconnected", f"{where}: connection lost: {err}") from err
         if refused:
-            details = {rcpt: (code, _reply_text(reply)) for rcpt, (code, reply) in refused.items()}
-            summary = "; ".join(f"{rcpt}: {code} {text}" for rcpt, (code, text) in details.items())
+            details = _refusals(refused)
             raise SendError(
-                "recipient", f"{self._where}: accepted for some recipients, refused: {summary}",
+                "recipient", f"{where}: accepted for some recipients, refused: {_summary(details)}",
                 permanent=True, refused=details,
             )
+
+    def _mail_options(self, connection: smtplib.SMTP, from_addr: str,
+                      to_addrs: Sequence[str]) -> list[str]:
+        """SMTPUTF8 for internationalised addresses (RFC 6531), when the server offers it."""
+        if all(address.isascii() for address in (from_addr, *to_addrs)):
+            return []
+        try:
+            connection.ehlo_or_helo_if_needed()
+        except (smtplib.SMTPException, OSError) as err:
+            self._discard()
+            raise SendError("disconnected", f"{self._where}: EHLO failed: {err}") from err
+        if connection.has_extn("smtputf8"):
+            return ["SMTPUTF8"]
+        raise SendError("recipient", f"{self._where}: a non-ASCII address needs SMTPUTF8, "
+                        "which the server does not offer", permanent=True)
 
     def _connect(self) -> smtplib.SMTP:
         """The open connection, or a new one: TLS as configured, logged in if a user is set."""
@@ -198,9 +223,9 @@ class SmtpSender:
                 connection.login(settings.user, self._password or "")
         except smtplib.SMTPAuthenticationError as err:
             self._drop(connection)
+            # Not permanent: once the credentials are fixed the same message goes through.
             raise SendError(
-                "auth", f"{self._where}: login refused: {err.smtp_code} {_reply_text(err.smtp_error)}",
-                code=err.smtp_code,
+                "auth", f"{self._where}: login refused: {_answer(err)}", code=err.smtp_code
             ) from err
         except smtplib.SMTPNotSupportedError as err:
             self._drop(connection)
@@ -213,9 +238,9 @@ class SmtpSender:
             raise SendError("timeout", f"{self._where}: no answer within {timeout:g} s") from err
         except smtplib.SMTPResponseException as err:
             self._drop(connection)
+            # Refused at greeting or TLS set-up: about the server, not this message.
             raise SendError(
-                "protocol", f"{self._where}: {err.smtp_code} {_reply_text(err.smtp_error)}",
-                permanent=False, code=err.smtp_code,
+                "protocol", f"{self._where}: {_answer(err)}", code=err.smtp_code
             ) from err
         except (smtplib.SMTPException, OSError) as err:
             self._drop(connection)

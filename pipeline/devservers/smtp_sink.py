@@ -166,7 +166,9 @@ class SmtpSink:
                 controller.start()
             except (OSError, RuntimeError, TimeoutError) as err:
                 if attempt == attempts:
-                    raise SmtpSinkError(f"SMTP sink could not listen on {self.host}:{self.port}: {err}") from err
+                    raise SmtpSinkError(
+                        f"SMTP sink could not listen on {self.host}:{self.port}: {err}"
+                    ) from err
                 continue
             self._controller = controller
             return
@@ -217,5 +219,7 @@ class SmtpSink:
             if stored >= count:
                 return self.messages()
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"SMTP sink holds {stored} message(s) after {timeout} s, wanted {count}")
+                raise TimeoutError(
+                    f"SMTP sink holds {stored} message(s) after {timeout} s, wanted {count}"
+                )
             time.sleep(0.02)

@@ -79,8 +79,6 @@ def decode_image(data: bytes, sniffed: str, max_pixels: int, max_frames: int) ->
             probe = Image.open(io.BytesIO(data))
             width, height = probe.size
             frames = getattr(probe, "n_frames", 1)
-    except DecodeProblem:
-        raise
     except Exception as err:  # PIL raises many types on hostile bytes
         raise DecodeProblem(PageProblem.IMAGE_CORRUPT, f"cannot read image header: {err}") from None
     _check_pixels(width, height, max_pixels)
@@ -152,7 +150,7 @@ def render_pdf(data: bytes, max_pages: int, max_pixels: int) -> RenderedPdf:
                 lowest_dpi = min(lowest_dpi, int(round(scale * POINTS_PER_INCH)))
                 bitmap = page.render(scale=scale, grayscale=False)
                 array = bitmap.to_numpy()
-                pages.append(_bitmap_to_bgr(array, bitmap.mode if hasattr(bitmap, "mode") else ""))
+                pages.append(_bitmap_to_bgr(array))
             finally:
                 page.close()
         return RenderedPdf(pages=pages, page_count=count, dpi=lowest_dpi)
@@ -164,7 +162,7 @@ def render_pdf(data: bytes, max_pages: int, max_pixels: int) -> RenderedPdf:
         document.close()
 
 
-def _bitmap_to_bgr(array: np.ndarray, mode: str) -> np.ndarray:
+def _bitmap_to_bgr(array: np.ndarray) -> np.ndarray:
     """pdfium bitmaps are BGR(A)/BGRx by default; drop the fourth channel."""
     if array.ndim == 2:
         return array.copy()

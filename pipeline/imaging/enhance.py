@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.imaging.geometry import _char_height, _reduced, ink_mask
+from pipeline.imaging.geometry import char_height_of_mask, reduced, ink_mask
 
 # Tesseract reads best with capital letters about 20-40 px tall.
 TARGET_CHAR_HEIGHT = 30.0
@@ -28,7 +28,7 @@ def normalise_illumination(grey: np.ndarray) -> np.ndarray:
     The background is the grey image with dark strokes closed over, taken
     on a reduced copy (lighting varies slowly) and scaled back up.
     """
-    small, scale = _reduced(grey, 600)
+    small, scale = reduced(grey, 600)
     kernel = max(9, int(min(small.shape[:2]) / 25)) | 1
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE,
                                   cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kernel, kernel)))
@@ -42,8 +42,8 @@ def normalise_illumination(grey: np.ndarray) -> np.ndarray:
 
 def estimate_char_height(grey: np.ndarray) -> float | None:
     """Median height in pixels of character-sized marks; None without text."""
-    small, scale = _reduced(grey, 2400)
-    height = _char_height(ink_mask(small))
+    small, scale = reduced(grey, 2400)
+    height = char_height_of_mask(ink_mask(small))
     return None if height is None else height / scale
 
 

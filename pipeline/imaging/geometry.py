@@ -13,7 +13,7 @@ import numpy as np
 ANALYSIS_SIDE = 1200
 
 
-def _reduced(grey: np.ndarray, side: int = ANALYSIS_SIDE) -> tuple[np.ndarray, float]:
+def reduced(grey: np.ndarray, side: int = ANALYSIS_SIDE) -> tuple[np.ndarray, float]:
     height, width = grey.shape[:2]
     scale = min(1.0, side / max(height, width))
     if scale >= 1.0:
@@ -43,7 +43,7 @@ def _text_blobs(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     return [tuple(int(v) for v in stats[i]) for i in range(1, count)]  # type: ignore[misc]
 
 
-def _char_height(mask: np.ndarray) -> float | None:
+def char_height_of_mask(mask: np.ndarray) -> float | None:
     blobs = [b for b in _text_blobs(mask) if 4 <= b[3] <= mask.shape[0] // 8 and b[4] >= 8]
     if len(blobs) < 8:
         return None
@@ -90,9 +90,9 @@ def _upright_score(mask: np.ndarray, char: float) -> float:
 
 def estimate_orientation(grey: np.ndarray) -> int:
     """Clockwise quarter turn (0/90/180/270) that makes text upright; 0 if unsure."""
-    small, _ = _reduced(grey)
+    small, _ = reduced(grey)
     mask = ink_mask(small)
-    char = _char_height(mask)
+    char = char_height_of_mask(mask)
     if char is None:
         return 0
     shape = _line_shape_score(mask, char)
@@ -112,7 +112,7 @@ def deskew_angle(grey: np.ndarray, limit: float = 10.0) -> float:
     The angle maximising the sharpness of the row-ink profile wins: level
     lines concentrate ink in few rows.
     """
-    small, _ = _reduced(grey, 800)
+    small, _ = reduced(grey, 800)
     mask = ink_mask(small)
     if cv2.countNonZero(mask) < 200:
         return 0.0
@@ -157,7 +157,7 @@ def find_document_quad(grey: np.ndarray) -> np.ndarray | None:
     of the image whose outside carries much less ink than its inside (so a
     table border on a scanned form is not mistaken for the document).
     """
-    small, scale = _reduced(grey, 800)
+    small, scale = reduced(grey, 800)
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     edges = cv2.Canny(blurred, 40, 120)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))

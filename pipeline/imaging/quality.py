@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from pipeline.imaging.enhance import estimate_char_height
-from pipeline.imaging.geometry import _reduced, ink_mask
+from pipeline.imaging.geometry import reduced, ink_mask
 from pipeline.types import Quality
 
 # Variance of the Laplacian around text, at TEXT_SCALE px character height.
@@ -39,7 +39,7 @@ def text_sharpness(grey: np.ndarray) -> float:
             size = (max(1, int(grey.shape[1] * factor)), max(1, int(grey.shape[0] * factor)))
             grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1
                               else cv2.INTER_CUBIC)
-    small, _ = _reduced(grey, 3000)
+    small, _ = reduced(grey, 3000)
     laplacian = cv2.Laplacian(small, cv2.CV_64F, ksize=3)
     near_ink = cv2.dilate(ink_mask(small), np.ones((5, 5), np.uint8)) > 0
     values = laplacian[near_ink] if near_ink.sum() > 500 else laplacian.ravel()
@@ -52,7 +52,7 @@ def glare_share(grey: np.ndarray) -> float:
     A white sheet scanned is saturated everywhere and is not glare; a
     saturated blob on a tinted card or a photographed page is.
     """
-    small, _ = _reduced(grey, 800)
+    small, _ = reduced(grey, 800)
     background = float(np.median(small))
     if background >= 235:
         return 0.0

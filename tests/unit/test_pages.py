@@ -112,8 +112,8 @@ def test_page_limits_are_reported() -> None:
     pdf = encoded(page, "PDF", save_all=True, append_images=[page] * 4)  # 5 pages
     limits = LimitSettings(max_pdf_pages=3, max_pages_per_submission=4)
     pages, unreadable = render_pages(submission(
-        attachment(0, pdf), attachment(1, encoded(page, "PNG")), attachment(2, encoded(page, "PNG"))),
-        limits)
+        attachment(0, pdf), attachment(1, encoded(page, "PNG")),
+        attachment(2, encoded(page, "PNG"))), limits)
     assert [(p.ref.attachment_index, p.ref.page_number) for p in pages] == [
         (0, 1), (0, 2), (0, 3), (1, 1)]
     assert [(u.ref.attachment_index, u.ref.page_number, u.problem) for u in unreadable] == [
