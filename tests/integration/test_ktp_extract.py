@@ -2,9 +2,8 @@
 
 import random
 import time
-from datetime import date
-
 from dataclasses import dataclass
+from datetime import date
 
 import cv2
 import numpy as np
