@@ -97,9 +97,15 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     return out
 
 
+_COLON_MISREADS = {"1", "l", "I", "i", "|", "!", ":", ";", "¦"}
+
+
 def strip_colon(words: list[Word]) -> list[Word]:
     """Drop leading words that are only the label's colon or similar marks."""
     while words and not re.search(r"[A-Za-z0-9]", words[0].text):
+        words = words[1:]
+    # The colon column is often read as "1", "l", "I" or "|" on its own.
+    if len(words) > 1 and words[0].text in _COLON_MISREADS:
         words = words[1:]
     return words
 

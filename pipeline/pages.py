@@ -23,7 +23,7 @@ from pipeline.types import (Attachment, AttachmentProblem, Page, PageProblem, Pa
                             PreparedPage, Submission, UnreadableAttachment)
 
 # Upper bound for the prepared image after upscaling small text.
-MAX_PREPARED_PIXELS = 24_000_000
+MAX_PREPARED_PIXELS = 16_000_000
 
 
 def _unreadable(attachment: Attachment, problem: PageProblem | AttachmentProblem, detail: str,

@@ -58,6 +58,36 @@ def read_documents(pages: Sequence[Page], services: Services) -> tuple[Document,
     return tuple(services.ocr_pool.map(lambda page: read_document(page, services.engine), pages))
 
 
+# Digits in which a read NIK may differ from a record found by other means
+# and still be taken for that person's, pending an officer's check (NIK-002).
+NEAR_NIK_DIGITS = 2
+
+
+def digits_apart(first: str, second: str) -> int:
+    if len(first) != len(second):
+        return max(len(first), len(second))
+    return sum(a != b for a, b in zip(first, second, strict=True))
+
+
+def find_record(find: FindParticipant, nik: str | None, kpj: str | None,
+                sender: str | None) -> Participant | None:
+    """The participant the packet is about.
+
+    By the NIK read from the documents; when that NIK is in no record, a
+    record found by KPJ or sender address whose NIK differs in a digit or
+    two is taken instead (a misread digit is likelier than a stranger
+    writing from the participant's address): rule NIK-002 then puts the
+    difference in front of an officer rather than rejecting the claim.
+    """
+    found = find(nik, kpj, sender)
+    if found is not None or nik is None:
+        return found
+    nearby = find(None, kpj, sender)
+    if nearby is not None and digits_apart(nearby.nik, nik) <= NEAR_NIK_DIGITS:
+        return nearby
+    return None
+
+
 def process_message(branch: Branch, raw: bytes, received_at: datetime, services: Services,
                     now: datetime) -> Outcome:
     """Decide one message. Bad input yields findings; only infrastructure raises."""
@@ -67,7 +97,7 @@ def process_message(branch: Branch, raw: bytes, received_at: datetime, services:
     documents = read_documents(pages, services)
     nik = packet_nik(documents, services.regions, today)
     kpj = packet_kpj(documents)
-    participant = services.find_participant(nik, kpj, submission.sender)
+    participant = find_record(services.find_participant, nik, kpj, submission.sender)
     booking = services.find_booking(submission.booking_code,
                                     participant.nik if participant else nik, branch.id)
     findings = evaluate_rules(CheckInput(

@@ -33,4 +33,21 @@ KTP_NIK_UNREADABLE = Rule(
     check=_ktp_nik_unreadable,
 )
 
-RULES = (KTP_NIK_UNREADABLE,)
+def _nik_differs_from_record(data: CheckInput) -> list[Hit]:
+    if data.nik is None or data.participant is None or data.nik == data.participant.nik:
+        return []
+    return [Hit(params={"nik": mask_nik(data.nik)},
+                evidence={"nik_read": mask_nik(data.nik),
+                          "nik_record": mask_nik(data.participant.nik)})]
+
+
+NIK_DIFFERS_FROM_RECORD = Rule(
+    id="NIK-002", family="identity", severity=Severity.WARNING, action=Action.REVIEW,
+    title="NIK read differs from the record",
+    message_id=("NIK yang terbaca pada dokumen ({nik}) berbeda dengan NIK pada data "
+                "kepesertaan. Petugas kami akan memeriksanya."),
+    message_en="The NIK read from the documents ({nik}) differs from the participant record.",
+    check=_nik_differs_from_record,
+)
+
+RULES = (KTP_NIK_UNREADABLE, NIK_DIFFERS_FROM_RECORD)

@@ -1,7 +1,8 @@
 """Who a packet is about: the identity numbers its documents agree on.
 
-The e-KTP is the authority for the NIK; the F5 form, the KK and the NPWP
-are fall-backs when the KTP is missing or unreadable. Only structurally
+The e-KTP is the authority for the NIK; the F5 form and the NPWP are
+fall-backs when the KTP is missing or unreadable. The KK is not: it lists
+every member of the household. Only structurally
 valid numbers count, so an OCR error cannot point at another person.
 """
 
@@ -19,7 +20,6 @@ _NIK_SOURCES: tuple[tuple[DocumentKind, str], ...] = (
     (DocumentKind.KTP, "nik"),
     (DocumentKind.F5, "nik"),
     (DocumentKind.F5, "worker_nik"),
-    (DocumentKind.KK, "nik"),
     (DocumentKind.NPWP, "nik"),
 )
 _KPJ_SOURCES: tuple[tuple[DocumentKind, str], ...] = (

@@ -19,6 +19,8 @@ from pipeline.types import Quality
 MIN_SHARPNESS = 1000.0
 MIN_BRIGHTNESS = 60.0
 MAX_GLARE = 0.08
+# Share of dark pixels above which a bright blob still shows print (not glare).
+MAX_INK_UNDER_GLARE = 0.015
 MIN_SIDE = 300
 MIN_CHAR_HEIGHT = 7.0
 TEXT_SCALE = 24.0
@@ -47,19 +49,40 @@ def text_sharpness(grey: np.ndarray) -> float:
 
 
 def glare_share(grey: np.ndarray) -> float:
-    """Share of the image blown out to white where the document itself is not white.
+    """Share of the page covered by specular spots: saturated blobs on a darker page.
 
-    A white sheet scanned is saturated everywhere and is not glare; a
-    saturated blob on a tinted card or a photographed page is.
+    White paper exposed brightly is saturated almost everywhere and is not
+    glare; a highlight is a saturated blob clearly brighter than the page
+    around it (a lamp on a laminated card, a window on glossy paper).
     """
     small, _ = reduced(grey, 800)
-    background = float(np.median(small))
-    if background >= 235:
-        return 0.0
     saturated = (small >= 250).astype(np.uint8)
     # Specular spots are blobs, not the thin white gaps between letters.
     saturated = cv2.morphologyEx(saturated, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    return float(saturated.mean())
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(saturated, connectivity=8)
+    total = float(small.shape[0] * small.shape[1])
+    ring_size = max(9, min(small.shape[:2]) // 20) | 1
+    ring_kernel = np.ones((ring_size, ring_size), np.uint8)
+    glare = 0
+    for index in range(1, count):
+        area = int(stats[index, cv2.CC_STAT_AREA])
+        x, y, w, h = (int(stats[index, k]) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
+                                                     cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+        touches_frame = x == 0 or y == 0 or x + w >= small.shape[1] or y + h >= small.shape[0]
+        # Bright surroundings reaching the frame (a scanner bed) are not on the page.
+        if area < 0.002 * total or touches_frame:
+            continue
+        blob = (labels == index).astype(np.uint8)
+        ring = cv2.dilate(blob, ring_kernel) - blob
+        if ring.sum() == 0 or float(np.median(small[ring > 0])) >= 240:
+            continue
+        # Under a highlight the print is washed out; white paper lit brightly
+        # still shows its text inside the blob's outline.
+        outline = cv2.morphologyEx(blob, cv2.MORPH_CLOSE, ring_kernel) > 0
+        if float((small[outline] < 200).mean()) > MAX_INK_UNDER_GLARE:
+            continue
+        glare += area
+    return glare / total
 
 
 def measure_quality(capture: np.ndarray, prepared: np.ndarray) -> Quality:

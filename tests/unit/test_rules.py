@@ -172,3 +172,24 @@ def test_decision_precedence() -> None:
     assert decide([*review, *ask]).status == DecisionStatus.INCOMPLETE
     assert decide(review).status == DecisionStatus.NEEDS_REVIEW
     assert decide([]).status == DecisionStatus.COMPLETE
+
+
+def test_nik_close_to_the_record_goes_to_review() -> None:
+    misread = NIK[:3] + "3" + NIK[4:]  # one digit off, still a valid region
+    findings = evaluate_rules(check(nik=misread))
+    assert [f.rule_id for f in findings] == ["NIK-002"]
+    assert decide(findings).status == DecisionStatus.NEEDS_REVIEW
+
+
+def test_find_record_accepts_a_near_nik_only() -> None:
+    from pipeline.process import find_record
+
+    def find(nik: str | None, kpj: str | None, email: str | None) -> Participant | None:
+        if nik is not None:
+            return PERSON if nik == PERSON.nik else None
+        return PERSON if email == PERSON.email else None
+
+    assert find_record(find, PERSON.nik, None, None) == PERSON
+    assert find_record(find, NIK[:15] + "9", None, PERSON.email) == PERSON
+    assert find_record(find, "6371021103920011", None, PERSON.email) is None
+    assert find_record(find, None, None, PERSON.email) == PERSON
