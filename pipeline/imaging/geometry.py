@@ -159,28 +159,39 @@ def find_document_quad(grey: np.ndarray) -> np.ndarray | None:
 
     What a document lies on (a table, a cloth, a scanner bed) fills the
     frame's border, so the border's level and texture say what background
-    looks like; the document is the largest region that differs from it.
-    Its outline must reduce to four corners covering 15-95% of the image,
-    and its median level must differ from the background's. A scan whose
-    paper fills the frame has no such region and is left alone.
+    looks like; the document is the region brighter than it (paper on a
+    table) or darker (a tinted card on a white scanner bed). Its outline
+    must reduce to four corners covering 15-95% of the image, and its median
+    level must differ from the background's. A scan whose paper fills the
+    frame has no such region and is left alone.
     """
     small, scale = reduced(grey, 800)
-    blurred = cv2.GaussianBlur(small, (0, 0), 3)
+    # A wide blur melts wood grain and cloth weave, not the edge of a page.
+    blurred = cv2.GaussianBlur(small, (0, 0), 5).astype(np.float32)
     border = np.concatenate([blurred[:4].ravel(), blurred[-4:].ravel(),
-                             blurred[:, :4].ravel(), blurred[:, -4:].ravel()]).astype(np.float32)
+                             blurred[:, :4].ravel(), blurred[:, -4:].ravel()])
     level = float(np.median(border))
-    spread = float(np.median(np.abs(border - level)))
-    threshold = max(12.0, 4.0 * spread)
-    document = (np.abs(blurred.astype(np.float32) - level) > threshold).astype(np.uint8) * 255
-    # Close the text and photo holes inside the document, open away specks.
+    threshold = max(12.0, 3.0 * float(np.median(np.abs(border - level))))
     size = max(5, min(small.shape[:2]) // 40) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
-    document = cv2.morphologyEx(document, cv2.MORPH_CLOSE, kernel)
-    document = cv2.morphologyEx(document, cv2.MORPH_OPEN, kernel)
-    contours, _ = cv2.findContours(document, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
+    found = []
+    for mask in (blurred > level + threshold, blurred < level - threshold):
+        corners = _outline(mask.astype(np.uint8) * 255, kernel)
+        if corners is not None and _differs(small, corners, kernel, level, threshold):
+            found.append(corners)
+    if not found:
         return None
-    image_area = float(small.shape[0] * small.shape[1])
+    best = max(found, key=lambda c: cv2.contourArea(c.astype(np.float32)))
+    return best / scale
+
+
+def _outline(mask: np.ndarray, kernel: np.ndarray) -> np.ndarray | None:
+    """Four corners around the sizeable parts of `mask`, or None."""
+    # Close the text and photo holes inside the document, open away specks.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    image_area = float(mask.shape[0] * mask.shape[1])
     # All sizeable parts together: a pale card on a white bed shows only its
     # coloured bands and print, which lie within the card.
     parts = [c for c in contours if cv2.contourArea(c) >= 0.005 * image_area]
@@ -196,15 +207,27 @@ def find_document_quad(grey: np.ndarray) -> np.ndarray | None:
         approx = cv2.boxPoints(cv2.minAreaRect(hull)).reshape(4, 1, 2)
         if cv2.contourArea(approx.astype(np.float32)) > 1.25 * area:
             return None
-    corners = _order_corners(approx.reshape(4, 2).astype(np.float32))
-    # Unblurred levels: a block of dark text on white paper still has the
-    # paper as its median, so it is not taken for a document of its own.
+    return _order_corners(approx.reshape(4, 2).astype(np.float32))
+
+
+def _differs(small: np.ndarray, corners: np.ndarray, kernel: np.ndarray, level: float,
+             threshold: float) -> bool:
+    """The region's median level differs from the background's.
+
+    Unblurred levels: a block of dark text on white paper still has the
+    paper as its median, so it is not taken for a document of its own; and
+    the region must hold some print, which a glare spot does not.
+    """
     inside = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, corners.astype(np.int32), 255)
     inner = cv2.erode(inside, kernel)
-    if cv2.countNonZero(inner) == 0 or abs(float(np.median(small[inner > 0])) - level) < threshold:
-        return None
-    return corners / scale
+    if cv2.countNonZero(inner) == 0:
+        return False
+    values = small[inner > 0]
+    median = float(np.median(values))
+    # A document carries print; a blown-out highlight is bright and empty.
+    has_print = float((values < median - 40).mean()) >= 0.005
+    return has_print and abs(median - level) >= threshold
 
 
 def warp_quad(grey: np.ndarray, corners: np.ndarray) -> np.ndarray:
