@@ -104,7 +104,7 @@ def _expected_table(world: World, config: Path) -> tuple[str, int]:
     return text, mismatches
 
 
-def run_demo(out: Path, count: int = 8, seed: int = 2020) -> int:
+def run_demo(out: Path, count: int = 8, seed: int = 1) -> int:
     started = time.monotonic()
     out = out.resolve()
     if out.exists():
@@ -149,6 +149,8 @@ def run_demo(out: Path, count: int = 8, seed: int = 2020) -> int:
 
         from pipeline.prefect_env import prepare_prefect_environment
 
+        # The demo prints its own summary; Prefect's per-task lines would bury it.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         prepare_prefect_environment()
         from pipeline.flow import poll_all_branches
 
