@@ -13,8 +13,16 @@ NPWP_BALANCE_THRESHOLD = 50_000_000
 
 def _applies(data: CheckInput) -> bool:
     # Nothing to complete when the message or the person is not a claim at all.
-    return (data.submission.unreadable_reason is None and bool(data.submission.attachments)
-            and not (data.nik is not None and data.participant is None))
+    if data.submission.unreadable_reason is not None or not data.submission.attachments:
+        return False
+    if data.participant is not None:
+        return True
+    if data.nik is not None:
+        return False  # a NIK outside the records: REC-001 rejects
+    # Nobody identified yet: ask for what is missing when the mail looks like
+    # a claim; otherwise REC-003 rejects it as not a claim.
+    return bool(data.unreadable) or any(
+        doc.kind not in (DocumentKind.PHOTO, DocumentKind.UNKNOWN) for doc in data.documents)
 
 
 def _missing(kind: DocumentKind, needed: Callable[[CheckInput], bool] = lambda _d: True

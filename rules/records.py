@@ -51,4 +51,30 @@ KTP_NAME_MISMATCH = Rule(
     check=_ktp_name_mismatch,
 )
 
-RULES = (NOT_A_PARTICIPANT, KTP_NAME_MISMATCH)
+# Kinds that only a claimant sends; a photo or an unknown page proves nothing.
+_CLAIM_KINDS = {DocumentKind.KTP, DocumentKind.KK, DocumentKind.F5, DocumentKind.KARTU_PESERTA,
+                DocumentKind.PAKLARING, DocumentKind.BUKU_TABUNGAN, DocumentKind.NPWP}
+
+
+def _not_a_claim(data: CheckInput) -> list[Hit]:
+    sub = data.submission
+    if (sub.unreadable_reason is not None or not sub.attachments or data.participant is not None
+            or data.nik is not None or data.unreadable):
+        return []
+    if any(doc.kind in _CLAIM_KINDS for doc in data.documents):
+        return []
+    return [Hit(evidence={"sender": sub.sender,
+                          "kinds": ",".join(sorted({d.kind.value for d in data.documents}))})]
+
+
+NOT_A_CLAIM = Rule(
+    id="REC-003", family="records", severity=Severity.ERROR, action=Action.REJECT,
+    title="Sender unknown and no claim document",
+    message_id=("Alamat email Anda tidak terdaftar pada data peserta dan lampiran Anda tidak berisi "
+                "dokumen klaim JHT. Bila Anda peserta BPJS Ketenagakerjaan, kirim pindaian KTP, "
+                "Kartu Keluarga, Formulir F5, Kartu Peserta, paklaring, dan buku tabungan."),
+    message_en="The sender is not a registered participant and no claim document was found.",
+    check=_not_a_claim,
+)
+
+RULES = (NOT_A_PARTICIPANT, KTP_NAME_MISMATCH, NOT_A_CLAIM)

@@ -23,6 +23,9 @@ MAX_GLARE = 0.08
 MAX_INK_UNDER_GLARE = 0.015
 MIN_SIDE = 300
 MIN_CHAR_HEIGHT = 7.0
+# Without any text to measure: a sharp photograph scores above 50 at 800 px,
+# a document blurred beyond reading below 15.
+MIN_SHARPNESS_WITHOUT_TEXT = 20.0
 TEXT_SCALE = 24.0
 
 
@@ -46,6 +49,12 @@ def text_sharpness(grey: np.ndarray) -> float:
     near_ink = cv2.dilate(ink_mask(small), np.ones((5, 5), np.uint8)) > 0
     values = laplacian[near_ink] if near_ink.sum() > 500 else laplacian.ravel()
     return float(values.var())
+
+
+def overall_sharpness(grey: np.ndarray) -> float:
+    """Variance of the Laplacian over the whole image at a fixed size."""
+    small, _ = reduced(grey, 800)
+    return float(cv2.Laplacian(small, cv2.CV_64F).var())
 
 
 def glare_share(grey: np.ndarray) -> float:
@@ -99,7 +108,11 @@ def measure_quality(capture: np.ndarray, prepared: np.ndarray) -> Quality:
         reasons.append("too_dark")
     if glare > MAX_GLARE:
         reasons.append("glare")
-    if sharpness < MIN_SHARPNESS and char is not None:
+    if char is not None and sharpness < MIN_SHARPNESS:
+        reasons.append("blurred")
+    elif char is None and overall_sharpness(capture) < MIN_SHARPNESS_WITHOUT_TEXT:
+        # So blurred that no character survives: say so, rather than take the
+        # page for a photograph and report the document as missing.
         reasons.append("blurred")
     return Quality(width=width, height=height, sharpness=round(sharpness, 1),
                    brightness=round(brightness, 1), glare=round(glare, 4),

@@ -193,3 +193,15 @@ def test_find_record_accepts_a_near_nik_only() -> None:
     assert find_record(find, NIK[:15] + "9", None, PERSON.email) == PERSON
     assert find_record(find, "6371021103920011", None, PERSON.email) is None
     assert find_record(find, None, None, PERSON.email) == PERSON
+
+
+def test_unknown_sender_without_claim_documents_is_rejected_once() -> None:
+    stranger = submission(attachments=1).model_copy(update={"sender": "promo@example.com"})
+    cat = (doc(DocumentKind.PHOTO, 0),)
+    findings = evaluate_rules(check(cat, participant=None, nik=None, sub=stranger))
+    assert [f.rule_id for f in findings] == ["REC-003"]
+    assert decide(findings).status == DecisionStatus.REJECTED
+    # A participant's own photo-only mail is incomplete, not rejected.
+    own = evaluate_rules(check(cat, participant=PERSON, nik=None))
+    assert "REC-003" not in [f.rule_id for f in own]
+    assert decide(own).status == DecisionStatus.INCOMPLETE
