@@ -312,6 +312,7 @@ class Reply(Frozen):
     message_id: str
     to: str
     from_addr: str
+    from_name: str = ""
     subject: str
     in_reply_to: str | None
     references: tuple[str, ...]

@@ -30,7 +30,10 @@ def _missing(kind: DocumentKind, needed: Callable[[CheckInput], bool] = lambda _
     def check(data: CheckInput) -> list[Hit]:
         if not _applies(data) or not needed(data) or data.documents_of(kind):
             return []
-        return [Hit(evidence={"kind": kind.value})]
+        # With an attachment that could not be opened, the document may well
+        # be inside it: say so rather than claim it was never sent.
+        where = " (atau berada di lampiran yang tidak dapat dibuka)" if data.unreadable else ""
+        return [Hit(params={"where": where}, evidence={"kind": kind.value})]
     return check
 
 
@@ -43,7 +46,7 @@ def _document_rule(number: int, kind: DocumentKind, title: str, name_id: str,
     return Rule(
         id=f"DOC-{number:03d}", family="completeness", severity=Severity.ERROR, action=Action.ASK,
         title=f"{title} missing",
-        message_id=f"{name_id} belum dilampirkan.",
+        message_id=f"{name_id} belum dilampirkan{{where}}.",
         message_en=f"{title} is missing.",
         check=_missing(kind, needed),
     )

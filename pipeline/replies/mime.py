@@ -10,11 +10,11 @@ from email.utils import format_datetime
 from pipeline.types import Reply
 
 
-def render_reply(reply: Reply, from_name: str | None = None) -> bytes:
+def render_reply(reply: Reply) -> bytes:
     """Deterministic bytes: the same Reply always renders the same message."""
     msg = EmailMessage(policy=SMTP)
     user, _, domain = reply.from_addr.partition("@")
-    msg["From"] = Address(display_name=from_name or "", username=user, domain=domain)
+    msg["From"] = Address(display_name=reply.from_name, username=user, domain=domain)
     msg["To"] = reply.to
     msg["Subject"] = reply.subject
     msg["Date"] = format_datetime(reply.date)

@@ -65,3 +65,17 @@ def test_no_reply_to_robots_or_unknown_senders() -> None:
     assert reply_for(sub=robot) is None
     nobody = submission().model_copy(update={"sender": None})
     assert reply_for(sub=nobody) is None
+
+
+def test_sender_is_named_and_documents_may_be_in_unopened_files() -> None:
+    from pipeline.types import PageProblem, PageRef, UnreadableAttachment
+
+    sub = submission()
+    locked = UnreadableAttachment(ref=PageRef(attachment_index=0), filename="berkas.pdf",
+                                  problem=PageProblem.PDF_ENCRYPTED)
+    decision = decide(evaluate_rules(check((), sub=sub, unreadable=(locked,))))
+    reply = compose_reply(sub, decision, BRANCH, PERSON, None, NOW, "Asia/Jakarta")
+    assert reply is not None
+    assert "berada di lampiran yang tidak dapat dibuka" in reply.body_text
+    msg = email.message_from_bytes(render_reply(reply), policy=default_policy)
+    assert msg["From"].addresses[0].display_name == "BPJS Ketenagakerjaan Kantor Cabang Balikpapan"
