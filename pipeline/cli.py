@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -84,8 +85,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         poll_all_branches.serve(name="intake-poll", interval=interval,
                                 parameters={"config_path": config})
         return 0
-    print(f"intake serve: polling {len(settings.branches)} branches every {interval} s "
-          "(no PREFECT_API_URL: runs are scheduled here, one at a time)")
+    print(f"intake serve: polling {len(settings.branches)} branch(es) every {interval} s "
+          "(no PREFECT_API_URL: runs are scheduled here, one at a time)", flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     while True:
         started = time.monotonic()
         try:
@@ -93,6 +95,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except Exception:  # noqa: BLE001 - a failed run is logged; the next one still comes
             log.exception("poll run failed")
         time.sleep(max(1.0, interval - (time.monotonic() - started)))
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    # SystemExit is not an Exception: the poll loop's handler lets it through,
+    # so a service manager's stop ends the process between or during runs.
+    raise SystemExit(128 + signum)
 
 
 def cmd_process_eml(args: argparse.Namespace) -> int:

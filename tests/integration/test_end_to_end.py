@@ -228,3 +228,26 @@ def test_oversized_message_is_a_recorded_rejection(dovecot: DovecotServer, smtp_
     assert outbox.sent == 1
     [reply] = smtp_sink.messages()
     assert "melebihi batas" in reply.get_content()
+
+
+def test_move_post_action_empties_the_inbox_once(dovecot: DovecotServer, smtp_sink: SmtpSink,
+                                                 traversable_dir: Path) -> None:
+    small = generate_world(seed=12, count=2, today=TODAY, scenarios=("no_attachments",),
+                           branches=DEMO_BRANCHES[:1])
+    config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:1],
+                            extra='[polling]\npost_action = "keyword_and_move"\nmove_to = "Diproses"')
+    deliver(dovecot, LOGINS[0], [m.eml for m in small.messages])
+    runtime = open_runtime(load_settings(config))
+    try:
+        first, _ = poll_all(runtime)
+        second, outbox = poll_all(runtime)
+    finally:
+        runtime.close()
+    assert first[0].processed == 2 and second[0].in_mailbox == 0 and outbox.sent == 0
+    from pipeline.devservers.dovecot import password_env_name
+
+    imap = load_settings(config).branch(LOGINS[0]).imap
+    moved = imap.model_copy(update={"folder": "Diproses"})
+    with open_mailbox(moved, os.environ[password_env_name(LOGINS[0])]) as mailbox:
+        assert len(mailbox.list_uids()) == 2
+        assert mailbox.uids_with_keyword("$Intake-Done") == set(mailbox.list_uids())

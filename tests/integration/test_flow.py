@@ -53,3 +53,29 @@ def test_intake_run_once_is_a_prefect_flow_run(dovecot: DovecotServer, smtp_sink
     assert sum(b["processed"] for b in again["branches"]) == 0
     assert again["outbox"]["sent"] == 0
     assert len(smtp_sink.messages()) == 2
+
+
+def test_intake_serve_polls_on_its_interval(dovecot: DovecotServer, smtp_sink: SmtpSink,
+                                            traversable_dir: Path) -> None:
+    world = generate_world(seed=32, count=1, today=date(2026, 11, 20),
+                           scenarios=("no_attachments",), branches=DEMO_BRANCHES[:1])
+    config = write_settings(traversable_dir, dovecot, smtp_sink, ["branch-a"],
+                            extra="[polling]\ninterval_seconds = 5")
+    settings = load_settings(config)
+    env = {**os.environ, "PREFECT_HOME": str(traversable_dir / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "--config", str(config),
+                               "serve"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        # Mail arriving while the service runs is answered by a later poll.
+        with open_mailbox(settings.branch("branch-a").imap,
+                          os.environ[password_env_name("branch-a")]) as box:
+            box.append("INBOX", world.messages[0].eml)
+        replies = smtp_sink.wait_for(1, timeout=240)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=60)
+    assert len(replies) == 1, output[-3000:]
+    assert "polling 1 branch(es) every 5 s" in output
+    assert server.returncode == 128 + 15
