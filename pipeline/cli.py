@@ -199,6 +199,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), count=args.count, seed=args.seed)
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipeline.adapters.ocr import PytesseractEngine
+    from pipeline.extract_files import NotADocument, extract_file
+    from pipeline.settings import LimitSettings
+
+    engine = PytesseractEngine()
+    code = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            records = extract_file(path, engine, LimitSettings(), datetime.now(UTC).date())
+        except (NotADocument, OSError) as err:
+            print(f"intake extract: {err}", file=sys.stderr)
+            code = 1
+            continue
+        for record in records:
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                values = ", ".join(f"{k}={v['value']}" for k, v in record.get("fields", {}).items())
+                what = record["kind"] or record.get("problem")
+                print(f"{record['file']} p{record['page']}: {what} {values}")
+    return code
+
+
+def cmd_bench_extract(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from pipeline.adapters.ocr import PytesseractEngine
+    from pipeline.bench.extract import format_figures, run_bench
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    figures = run_bench(args.seed, args.count, PytesseractEngine(), date(2020, 6, 15))
+    print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="settings file (default: $INTAKE_CONFIG or ./intake.toml)")
@@ -243,6 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--count", type=int, default=20)
     gen.add_argument("--out", required=True)
     gen.set_defaults(func=cmd_fixtures_generate)
+
+    extract = sub.add_parser("extract", help="read image or PDF files, one line per page")
+    extract.add_argument("files", nargs="+")
+    extract.add_argument("--json", action="store_true")
+    extract.set_defaults(func=cmd_extract)
+
+    bench = sub.add_parser("bench", help="benchmarks that print figures")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True)
+    bench_extract = bench_sub.add_parser("extract", help="reading accuracy and speed vs naive")
+    bench_extract.add_argument("--seed", type=int, default=90210)
+    bench_extract.add_argument("--count", type=int, default=10, help="people (7 documents each)")
+    bench_extract.add_argument("--json", action="store_true")
+    bench_extract.set_defaults(func=cmd_bench_extract)
 
     demo = sub.add_parser("demo", help="the local demo on throwaway servers")
     demo.add_argument("--out", default="demo-output")

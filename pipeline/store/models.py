@@ -31,7 +31,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL.
 
     SQLite keeps no zone; without this a value read back would be naive and
-    compare wrongly with the aware values the pipeline uses.
+    compare wrongly with the aware values the pipeline uses. PostgreSQL keeps
+    the instant and answers in the session's zone; that is turned to UTC.
     """
 
     impl = DateTime(timezone=True)
@@ -47,7 +48,10 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        # PostgreSQL answers in the session's TimeZone, which need not be UTC.
+        return value.astimezone(timezone.utc)
 
 
 class Base(DeclarativeBase):
