@@ -200,11 +200,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.adapters.ocr import PytesseractEngine
+    from pipeline.adapters.ocr_inprocess import make_ocr_engine
     from pipeline.extract_files import NotADocument, extract_file
     from pipeline.settings import LimitSettings
 
-    engine = PytesseractEngine()
+    engine = make_ocr_engine(args.engine, "ind", None, 60)
     code = 0
     for name in args.files:
         path = Path(name)
@@ -227,11 +227,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_bench_extract(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from pipeline.adapters.ocr import PytesseractEngine
+    from pipeline.adapters.ocr_inprocess import make_ocr_engine
     from pipeline.bench.extract import format_figures, run_bench
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    figures = run_bench(args.seed, args.count, PytesseractEngine(), date(2020, 6, 15))
+    engine = make_ocr_engine(args.engine, "ind", None, 60)
+    figures = run_bench(args.seed, args.count, engine, date(2020, 6, 15))
+    figures["engine"] = f"{engine.name} {engine.version()}"
     print(json.dumps(figures, indent=2) if args.json else format_figures(figures))
     return 0
 
@@ -284,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", help="read image or PDF files, one line per page")
     extract.add_argument("files", nargs="+")
     extract.add_argument("--json", action="store_true")
+    extract.add_argument("--engine", choices=("tesserocr", "pytesseract"), default="tesserocr")
     extract.set_defaults(func=cmd_extract)
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
@@ -291,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_extract = bench_sub.add_parser("extract", help="reading accuracy and speed vs naive")
     bench_extract.add_argument("--seed", type=int, default=90210)
     bench_extract.add_argument("--count", type=int, default=10, help="people (7 documents each)")
+    bench_extract.add_argument("--engine", choices=("tesserocr", "pytesseract"),
+                               default="tesserocr")
     bench_extract.add_argument("--json", action="store_true")
     bench_extract.set_defaults(func=cmd_bench_extract)
 

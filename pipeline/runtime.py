@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.adapters.archive import Archive
 from pipeline.adapters.imap import MailboxError, open_mailbox
-from pipeline.adapters.ocr import OcrEngine, PytesseractEngine
+from pipeline.adapters.ocr import OcrEngine
+from pipeline.adapters.ocr_inprocess import make_ocr_engine
 from pipeline.adapters.smtp import SmtpSender
 from pipeline.outbox import OutboxReport, send_pending
 from pipeline.poll import PollReport, poll_mailbox
@@ -79,8 +80,8 @@ def open_runtime(settings: Settings, now: Callable[[], datetime] = utc_now,
     if migrate:
         upgrade(db)
     settings.storage.archive_dir.mkdir(parents=True, exist_ok=True)
-    ocr = PytesseractEngine(lang=settings.ocr.lang, tessdata_dir=settings.ocr.tessdata_dir,
-                            timeout=settings.ocr.timeout_seconds)
+    ocr = make_ocr_engine(settings.ocr.engine, settings.ocr.lang, settings.ocr.tessdata_dir,
+                          settings.ocr.timeout_seconds)
     workers = settings.ocr.workers or (os.cpu_count() or 1)
     return Runtime(settings=settings, db=db, factory=make_sessionmaker(db),
                    archive=Archive(settings.storage.archive_dir), ocr=ocr, now=now,

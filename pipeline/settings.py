@@ -90,7 +90,9 @@ class LimitSettings(Strict):
 
 
 class OcrSettings(Strict):
-    engine: Literal["pytesseract"] = "pytesseract"
+    # tesserocr: libtesseract in-process (no process start per call);
+    # pytesseract: the tesseract command, one process per call.
+    engine: Literal["tesserocr", "pytesseract"] = "tesserocr"
     lang: str = "ind"
     tessdata_dir: Path | None = None
     timeout_seconds: float = Field(default=60, gt=0)

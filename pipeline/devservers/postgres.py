@@ -167,8 +167,10 @@ class PostgresServer:
                 atexit.register(self.stop)
                 break
             log = self._log_since(log_offset)
-            # pg_ctl may give up while the postmaster still runs; never leave one behind.
-            self._pg_ctl_stop()
+            # pg_ctl may give up waiting while our postmaster still runs; stop
+            # it, but never one that another process started on this folder.
+            if self._postmaster_port() == self.port:
+                self._pg_ctl_stop()
             if "Address already in use" in log and attempt < _START_ATTEMPTS:
                 continue
             raise PostgresError(
@@ -325,6 +327,17 @@ class PostgresServer:
                 returncode = -1
         text = output.read_text(encoding="utf-8", errors="replace")
         return subprocess.CompletedProcess(args, returncode, stdout=text)
+
+    def _postmaster_port(self) -> int | None:
+        """The port in ROOT/data/postmaster.pid (its fourth line), if a server holds the folder."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text(encoding="utf-8").splitlines()
+        except (FileNotFoundError, PermissionError):
+            return None
+        try:
+            return int(lines[3])
+        except (IndexError, ValueError):
+            return None
 
     def _log_since(self, offset: int) -> str:
         try:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, select, text
@@ -21,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from extractors.nik import make_nik
-from pipeline.devservers.postgres import PostgresServer
+from pipeline.devservers import postgres as postgres_module
+from pipeline.devservers.postgres import PostgresError, PostgresServer, find_bindir
 from pipeline.devservers.scratch import make_traversable_dir
 from pipeline.store.db import make_engine, make_sessionmaker, schema_is_current, transaction, upgrade
 from pipeline.store.ledger import LedgerEntry, LedgerState, record_archived
@@ -125,6 +127,26 @@ def test_server_runs_unprivileged_on_loopback_only(postgres: PostgresServer,
         assert conn.scalar(text("SHOW listen_addresses")) == "127.0.0.1"
         assert conn.scalar(text("SHOW fsync")) == "off"
         assert conn.scalar(text("SELECT current_database()")) == "intake"
+
+
+def test_second_server_on_the_same_root_fails_with_the_log_tail(postgres: PostgresServer,
+                                                                 engine: Engine) -> None:
+    twin = PostgresServer(postgres.root, start_timeout=10)
+    with pytest.raises(PostgresError, match="lock file") as caught:
+        twin.start()
+    assert "log tail:" in str(caught.value)
+    twin.stop()  # never started: nothing to do
+    with engine.connect() as conn:  # the first server was left alone
+        assert conn.scalar(text("SELECT 1")) == 1
+
+
+def test_missing_binaries_name_the_apt_package(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (find_bindir() / "postgres").exists()
+    monkeypatch.setattr(postgres_module, "_PACKAGED_BINDIRS", tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PostgresError, match="install the apt package postgresql"):
+        find_bindir()
 
 
 def test_migrations_are_idempotent_and_current(engine: Engine) -> None:
