@@ -27,13 +27,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from imapclient import imap_utf7
 
 from pipeline.devservers.certs import make_self_signed_cert
 from pipeline.devservers.ports import free_port
-from pipeline.devservers.scratch import untraversable_parents
+from pipeline.devservers.base import LocalServer, log_tail, require_traversable
 from pipeline.settings import ImapSettings, TlsMode
 
 # Dovecot keeps these next to the messages; without them it rebuilds the
@@ -86,7 +85,7 @@ def _check_user_entry(login: str, password: str) -> None:
             raise DovecotError(f"{what} for user {login!r} is empty or holds ':' or a line break")
 
 
-class DovecotServer:
+class DovecotServer(LocalServer):
     """One Dovecot instance on free loopback ports; start() then stop(), or use `with`.
 
     `port` speaks implicit TLS when `tls=True` (certificate in `cafile`,
@@ -176,17 +175,6 @@ class DovecotServer:
         atexit.unregister(self.stop)
         self._reap()
 
-    def __enter__(self) -> DovecotServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what clients need -----------------------------------------------------
 
@@ -234,11 +222,7 @@ class DovecotServer:
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
         """The last `lines` lines of the Dovecot log ("" before the first start)."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     # -- internals -------------------------------------------------------------
 
@@ -246,13 +230,7 @@ class DovecotServer:
         self.root.mkdir(parents=True, exist_ok=True)
         if self._as_root:
             self.root.chmod(0o755)
-            blocked = untraversable_parents(self.root)
-            if blocked:
-                names = ", ".join(str(p) for p in blocked)
-                raise DovecotError(
-                    f"Dovecot's unprivileged processes cannot enter {names}; put the server root "
-                    "under a folder others can traverse (scratch.make_traversable_dir)"
-                )
+            require_traversable(self.root, DovecotError, "Dovecot's unprivileged processes")
         for sub in ("run", "state"):
             (self.root / sub).mkdir(exist_ok=True)
         passwd_lines = [f"{login}:{{PLAIN}}{pw}::::::" for login, pw in self.users.items()]

@@ -24,12 +24,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import psycopg
 
 from pipeline.devservers.ports import free_port
-from pipeline.devservers.scratch import untraversable_parents
+from pipeline.devservers.base import LocalServer, log_tail, require_traversable
 
 APT_PACKAGE = "postgresql"
 DATABASE = "intake"
@@ -111,7 +110,7 @@ def find_bindir() -> Path:
     )
 
 
-class PostgresServer:
+class PostgresServer(LocalServer):
     """One PostgreSQL cluster on a free loopback port; start() then stop(), or use `with`.
 
     After start(), `url` is a SQLAlchemy URL for the empty database
@@ -199,17 +198,6 @@ class PostgresServer:
                 f"log tail:\n{self.log_tail()}"
             )
 
-    def __enter__(self) -> PostgresServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what clients need -----------------------------------------------------
 
@@ -222,11 +210,7 @@ class PostgresServer:
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
         """The last `lines` lines of the server log ("" before the first start)."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     # -- internals -------------------------------------------------------------
 
@@ -234,13 +218,7 @@ class PostgresServer:
         self.root.mkdir(parents=True, exist_ok=True)
         if self._as_root:
             self.root.chmod(0o755)
-            blocked = untraversable_parents(self.root)
-            if blocked:
-                names = ", ".join(str(p) for p in blocked)
-                raise PostgresError(
-                    f"the {SUPERUSER} user cannot enter {names}; put the server root under a "
-                    "folder others can traverse (scratch.make_traversable_dir)"
-                )
+            require_traversable(self.root, PostgresError, f"the {SUPERUSER} user")
         ident = self._identity
         for folder in (self.data_dir, self.socket_dir):
             folder.mkdir(exist_ok=True)

@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from pipeline.devservers.base import LocalServer
 from pipeline.devservers.ports import free_port
 
 # Large enough for the biggest submission the pipeline accepts.
@@ -123,7 +123,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-class SmtpSink:
+class SmtpSink(LocalServer):
     """aiosmtpd on a loopback port, keeping what it receives under `root`.
 
     `reject_recipients` get a permanent 550 at RCPT, `defer_recipients` a
@@ -179,17 +179,6 @@ class SmtpSink:
         if controller is not None:
             controller.stop()
 
-    def __enter__(self) -> SmtpSink:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def received(self) -> list[ReceivedMessage]:
         """Every stored message with its envelope, oldest first."""

@@ -6,9 +6,14 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from pipeline.types import Booking, Participant
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class CsvError(Exception):
@@ -21,24 +26,23 @@ def _rows(path: Path, fields: set[str]) -> Iterator[tuple[int, dict[str, str | N
             yield number, {k: (v if v != "" else None) for k, v in row.items() if k in fields}
 
 
-def read_participants_csv(path: Path) -> list[Participant]:
-    """Participants from a CSV with (at least) the Participant columns; extras ignored."""
+def _read_models(path: Path, model: type[M]) -> list[M]:
+    """Rows of a CSV as `model`s; extra columns ignored, errors name the line."""
     result = []
-    for number, row in _rows(path, set(Participant.model_fields)):
+    for number, row in _rows(path, set(model.model_fields)):
         try:
-            result.append(Participant.model_validate(row))
+            result.append(model.model_validate(row))
         except ValidationError as err:
-            raise CsvError(f"{path}:{number}: {err.errors()[0]['loc']}: {err.errors()[0]['msg']}"
-                           ) from None
+            first = err.errors()[0]
+            raise CsvError(f"{path}:{number}: {first['loc']}: {first['msg']}") from None
     return result
+
+
+def read_participants_csv(path: Path) -> list[Participant]:
+    """Participants from a CSV with (at least) the Participant columns."""
+    return _read_models(path, Participant)
 
 
 def read_bookings_csv(path: Path) -> list[Booking]:
-    result = []
-    for number, row in _rows(path, set(Booking.model_fields)):
-        try:
-            result.append(Booking.model_validate(row))
-        except ValidationError as err:
-            raise CsvError(f"{path}:{number}: {err.errors()[0]['loc']}: {err.errors()[0]['msg']}"
-                           ) from None
-    return result
+    """Bookings from a CSV with the Booking columns."""
+    return _read_models(path, Booking)

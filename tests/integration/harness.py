@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pipeline.devservers.dovecot import DovecotServer, password_env_name
 from pipeline.devservers.smtp_sink import SmtpSink
@@ -64,10 +66,8 @@ class Stored:
 
 
 def stored(config: Path) -> list[Stored]:
-    settings = load_settings(config)
-    engine = make_engine(settings.storage.database_url)
     result = []
-    with make_sessionmaker(engine)() as session:
+    with _session(config) as session:
         for sub in session.scalars(select(SubmissionRow).order_by(SubmissionRow.id)):
             decision = session.scalars(select(DecisionRow).where(
                 DecisionRow.submission_id == sub.id)).first()
@@ -77,23 +77,24 @@ def stored(config: Path) -> list[Stored]:
                 OutboxRow.submission_id == sub.id)).all())
             result.append(Stored(sub.message_id, sub.branch_id,
                                  decision.status if decision else None, findings, replies))
-    engine.dispose()
     return result
 
 
+@contextmanager
+def _session(config: Path) -> Iterator[Session]:
+    engine = make_engine(load_settings(config).storage.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def ledger_states(config: Path) -> list[str]:
-    settings = load_settings(config)
-    engine = make_engine(settings.storage.database_url)
-    with make_sessionmaker(engine)() as session:
-        states = [row.state for row in session.scalars(select(MessageRow).order_by(MessageRow.id))]
-    engine.dispose()
-    return states
+    with _session(config) as session:
+        return [row.state for row in session.scalars(select(MessageRow).order_by(MessageRow.id))]
 
 
 def outbox_statuses(config: Path) -> list[str]:
-    settings = load_settings(config)
-    engine = make_engine(settings.storage.database_url)
-    with make_sessionmaker(engine)() as session:
-        rows = [row.status for row in session.scalars(select(OutboxRow).order_by(OutboxRow.id))]
-    engine.dispose()
-    return rows
+    with _session(config) as session:
+        return [row.status for row in session.scalars(select(OutboxRow).order_by(OutboxRow.id))]
