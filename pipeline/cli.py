@@ -193,6 +193,18 @@ def cmd_fixtures_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fixtures_load(args: argparse.Namespace) -> int:
+    from fixtures.loader import load_into_imap
+
+    report = load_into_imap(Path(args.source), _settings(args))
+    for branch_id, count in sorted(report.appended.items()):
+        print(f"{branch_id}: {count} messages appended")
+    print(f"participants: {report.participants}, bookings: {report.bookings}")
+    if report.skipped_branches:
+        print(f"not in the settings, skipped: {', '.join(report.skipped_branches)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import run_demo
 
@@ -282,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--count", type=int, default=20)
     gen.add_argument("--out", required=True)
     gen.set_defaults(func=cmd_fixtures_generate)
+    fx_load = fx_sub.add_parser("load", help="append a generated world to the branch inboxes "
+                                "and load its participants and bookings")
+    fx_load.add_argument("--from", dest="source", required=True,
+                         help="folder written by `intake fixtures generate`")
+    fx_load.set_defaults(func=cmd_fixtures_load)
 
     extract = sub.add_parser("extract", help="read image or PDF files, one line per page")
     extract.add_argument("files", nargs="+")
