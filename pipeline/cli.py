@@ -250,6 +250,16 @@ def cmd_bench_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_decisions(args: argparse.Namespace) -> int:
+    from pipeline.adapters.ocr_inprocess import make_ocr_engine
+    from pipeline.bench.decisions import format_decisions, run_decisions
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    figures = run_decisions(args.seed, args.count, make_ocr_engine(args.engine, "ind", None, 60))
+    print(json.dumps(figures, indent=2) if args.json else format_decisions(figures))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="settings file (default: $INTAKE_CONFIG or ./intake.toml)")
@@ -315,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
                                default="tesserocr")
     bench_extract.add_argument("--json", action="store_true")
     bench_extract.set_defaults(func=cmd_bench_extract)
+
+    bench_dec = bench_sub.add_parser("decisions", help="decision quality on a generated world")
+    bench_dec.add_argument("--seed", type=int, default=90211)
+    bench_dec.add_argument("--count", type=int, default=30, help="packets")
+    bench_dec.add_argument("--engine", choices=("tesserocr", "pytesseract"), default="tesserocr")
+    bench_dec.add_argument("--json", action="store_true")
+    bench_dec.set_defaults(func=cmd_bench_decisions)
 
     demo = sub.add_parser("demo", help="the local demo on throwaway servers")
     demo.add_argument("--out", default="demo-output")
