@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+import cv2
 import numpy as np
 
+from extractors.buku_tabungan import extract_buku_tabungan
 from extractors.classify import classify
+from extractors.f5 import extract_f5
+from extractors.kartu_peserta import extract_kartu_peserta
+from extractors.kk import extract_kk
 from extractors.ktp import extract_ktp
-from extractors.numbers import extract_numbers
+from extractors.npwp import extract_npwp
+from extractors.paklaring import extract_paklaring
 from pipeline.adapters.ocr import OcrEngine
+from pipeline.imaging.enhance import estimate_char_height
 from pipeline.imaging.geometry import rotate_quarter
-from pipeline.types import Document, DocumentKind, ExtractedField, OcrResult, PreparedPage
+from pipeline.types import (Box, Document, DocumentKind, ExtractedField, OcrResult, PageRef,
+                            PreparedPage)
+
+Extractor = Callable[..., tuple[ExtractedField, ...]]
+# One extractor per kind, each `(prepared, ocr, engine, *, today) -> fields`.
+EXTRACTORS: dict[DocumentKind, Extractor] = {
+    DocumentKind.KTP: extract_ktp,
+    DocumentKind.KK: extract_kk,
+    DocumentKind.F5: extract_f5,
+    DocumentKind.KARTU_PESERTA: extract_kartu_peserta,
+    DocumentKind.PAKLARING: extract_paklaring,
+    DocumentKind.BUKU_TABUNGAN: extract_buku_tabungan,
+    DocumentKind.NPWP: extract_npwp,
+}
 
 # Pages whose pixels barely vary hold nothing, not a photograph.
 BLANK_STD = 8.0
 # Below this share of confident words a reading is checked the other way up.
 POOR_READING_SHARE = 0.45
+# Whole-page readings of large pages: capitals about this tall, at most this much smaller.
+READ_CHAR_HEIGHT = 16.0
+READ_MIN_SCALE = 0.5
+READ_MIN_PIXELS = 4_500_000
 # Ceiling on field confidence when the page quality says it cannot be trusted.
 UNREADABLE_CONFIDENCE = 0.2
 
@@ -39,19 +64,55 @@ def text_score(ocr: OcrResult) -> float:
                and w.confidence >= 0.5)
 
 
-def _read_upright(prepared: PreparedPage, engine: OcrEngine) -> tuple[PreparedPage, OcrResult]:
+def _scaled_box(box: Box, factor: float) -> Box:
+    return Box(x=int(round(box.x * factor)), y=int(round(box.y * factor)),
+               w=max(1, int(round(box.w * factor))), h=max(1, int(round(box.h * factor))))
+
+
+def reading_scale(image: np.ndarray) -> float:
+    """The factor at which a large page is read whole (1.0: as it is).
+
+    A whole-page reading of an A4 page costs in proportion to its pixels,
+    but labels and the layout need only moderate resolution; values are
+    re-read from full-resolution crops by the extractors. Only pages of
+    at least READ_MIN_PIXELS are reduced (cards are small and read whole).
+    """
+    height, width = image.shape[:2]
+    if height * width < READ_MIN_PIXELS:
+        return 1.0
+    char = estimate_char_height(image)
+    if char is None:
+        return 1.0
+    return max(READ_MIN_SCALE, min(1.0, READ_CHAR_HEIGHT / char))
+
+
+def recognise_page(image: np.ndarray, ref: PageRef, engine: OcrEngine, scale: float
+                   ) -> OcrResult:
+    """The whole-page reading at `scale`, its boxes in the full image's pixels."""
+    if scale >= 0.95:
+        return engine.recognise(image, ref, psm=3)
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ocr = engine.recognise(small, ref, psm=3)
+    back = 1.0 / scale
+    words = tuple(w.model_copy(update={"box": _scaled_box(w.box, back)}) for w in ocr.words)
+    height, width = image.shape[:2]
+    return ocr.model_copy(update={"words": words, "width": width, "height": height})
+
+
+def _read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
+                  ) -> tuple[PreparedPage, OcrResult]:
     """Read the page; when the reading is poor, read it turned half-way too.
 
     The cheap orientation test in preparation can be fooled by pages set in
     capitals; a second reading, paid only for poor pages, settles it by
     what the recogniser actually finds.
     """
-    ocr = engine.recognise(prepared.image, prepared.ref, psm=3)
+    ocr = recognise_page(prepared.image, prepared.ref, engine, scale)
     words = [w for w in ocr.words if len(w.text) >= 3]
     if not words or text_score(ocr) >= POOR_READING_SHARE * len(words):
         return prepared, ocr
     turned_image = np.ascontiguousarray(rotate_quarter(prepared.image, 180))
-    turned = engine.recognise(turned_image, prepared.ref, psm=3)
+    turned = recognise_page(turned_image, prepared.ref, engine, scale)
     if text_score(turned) <= 1.5 * text_score(ocr):
         return prepared, ocr
     rotation = (prepared.rotation + 180) % 360
@@ -62,21 +123,22 @@ def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None =
               ) -> Document:
     """One OCR pass over the page, its kind, and the fields that kind carries.
 
-    The KTP extractor may re-read small crops (the NIK line). When the
+    Large pages (A4) are read whole at reduced resolution (see
+    `reading_scale`); extractors re-read values from full-resolution crops. When the
     page's quality is not readable, values are withheld (None, low
     confidence, raw text kept) and the quality is attached, so the reply
     can ask for a better scan instead of acting on a misreading.
     """
-    prepared, ocr = _read_upright(prepared, engine)
+    scale = reading_scale(prepared.image)
+    prepared, ocr = _read_upright(prepared, engine, scale)
     kind, confidence = classify(ocr)
+    if kind is DocumentKind.KTP and scale < 0.95:
+        # The e-KTP extractor is tuned on readings at full resolution.
+        ocr = recognise_page(prepared.image, prepared.ref, engine, 1.0)
     if kind is DocumentKind.PHOTO and float(prepared.image.std()) < BLANK_STD:
         kind, confidence = DocumentKind.UNKNOWN, 0.8
-    fields: tuple[ExtractedField, ...] = ()
-    if kind is DocumentKind.KTP:
-        fields = extract_ktp(prepared, ocr, engine, today=today)
-    elif kind in (DocumentKind.KK, DocumentKind.F5, DocumentKind.KARTU_PESERTA,
-                  DocumentKind.BUKU_TABUNGAN, DocumentKind.NPWP):
-        fields = extract_numbers(kind, ocr, today=today)
+    extract = EXTRACTORS.get(kind)
+    fields = extract(prepared, ocr, engine, today=today) if extract else ()
     if not prepared.quality.readable:
         fields = _distrust(fields)
     return Document(ref=prepared.ref, filename=prepared.filename, kind=kind,

@@ -84,3 +84,36 @@ def test_no_text_is_a_photo() -> None:
 
 def test_clear_ktp_is_more_confident_than_noisy_one() -> None:
     assert classify(ocr_of(KTP))[1] >= classify(ocr_of(KTP_NOISY))[1]
+
+
+# The F5's title is printed on two lines; each half must still count.
+F5_SPLIT_TITLE = """BPJS Ketenagakerjaan F5
+FORMULIR PENGAJUAN PEMBAYARAN
+JAMINAN HARI TUA (JHT)
+A. DATA PEMOHON
+NIK Pemohon
+B. DATA TENAGA KERJA
+NIK
+Nomor KPJ
+Tempat/Tgl. Lahir
+Nama Ibu Kandung
+D. SEBAB PENGAJUAN KLAIM
+E. PEMBAYARAN
+Nomor Rekening"""
+
+KARTU_PESERTA_CARD = """BPJS Ketenagakerjaan
+Kerja Keras adalah Ibadah
+KARTU PESERTA
+17 5000 80636
+Nama : BUDI SANTOSO
+Tanggal Lahir : 17-08-1985
+Perusahaan : PT BORNEO JAYA
+Peserta sejak : 01-02-2017"""
+
+
+def test_f5_with_split_title_and_identity_labels_is_not_a_ktp() -> None:
+    assert classify(ocr_of(F5_SPLIT_TITLE))[0] is DocumentKind.F5
+
+
+def test_membership_card_with_birth_date_is_not_a_ktp() -> None:
+    assert classify(ocr_of(KARTU_PESERTA_CARD))[0] is DocumentKind.KARTU_PESERTA

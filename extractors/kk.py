@@ -1,0 +1,136 @@
+"""The Kartu Keluarga: its number and the member rows (name and NIK).
+
+The number is printed under the title ("No. 6472...") and checked like a
+NIK's region and date (extractors.numbers.kk_number_problems). Members
+are the rows of the first table: each row's NIK cell, re-read from the
+image and checked, anchors the row; the name is the text left of it, and
+the row number printed in the "No" column names the fields
+(`anggota_<n>_nik`, `anggota_<n>_nama`). Which member is the participant
+is for the rules to say, by NIK.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+
+from extractors.fields import digits_only, normalise_name, repair_digits
+from extractors.identity import Reading
+from extractors.labelled import find_labels, missing
+from extractors.layout import mean_confidence, same_row, union_box
+from extractors.numbers import Strip, choose_number, kk_number_problems, nik_field
+from pipeline.adapters.ocr import OcrEngine
+from pipeline.types import Box, ExtractedField, OcrResult, PreparedPage, Word
+from rules.regions import Regions, load_regions
+
+MAX_MEMBERS = 10
+
+
+def _digit_words(words: list[Word], minimum: int) -> list[Word]:
+    """Words holding at least `minimum` digits once letters misread for digits are repaired."""
+    return [w for w in words
+            if len(digits_only(repair_digits(w.text))) >= minimum
+            and len(digits_only(repair_digits(w.text))) >= 0.8 * len(re.sub(r"\W", "", w.text))]
+
+
+def _no_kk(ocr: OcrResult, strip: Strip, regions: Regions, today: date, above: int | None
+           ) -> ExtractedField:
+    """The 16-digit number nearest the top of the page, above the member table."""
+    candidates = [w for w in _digit_words(list(ocr.words), 12)
+                  if above is None or w.box.y < above]
+    for word in sorted(candidates, key=lambda w: w.box.y):
+        readings = [strip.read(word.box), Reading(word.text, word.confidence, word.box)]
+        field = choose_number("no_kk", readings,
+                              lambda d: not kk_number_problems(d, regions, today))
+        if field.value is not None:
+            return field
+    return missing("no_kk")
+
+
+def _row_number(ocr: OcrResult, nik: Word) -> int | None:
+    """The number in the "No" column (first on the NIK's row), if legible."""
+    cells = sorted((w for w in ocr.words if w.box.x < nik.box.x and same_row(w, nik.box)),
+                   key=lambda w: w.box.x)
+    for word in cells[:1]:
+        digits = digits_only(repair_digits(word.text))
+        if digits and len(digits) <= 2 and 1 <= int(digits) <= MAX_MEMBERS:
+            return int(digits)
+    return None
+
+
+NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'-"
+
+
+def _read_cell(strip: Strip, box: Box) -> str:
+    """A table cell's text read again, with the table's ruled lines painted out.
+
+    A vertical rule next to the text is otherwise read as "I" or "J"
+    glued to the name: columns dark over nearly the whole cell height are
+    rules, since letters are not that tall.
+    """
+    crop = strip.crop(box, pad_x=0.5, pad_y=0.6).copy()
+    if crop.size == 0:
+        return ""
+    dark = crop < 160
+    # Letters fill under half of the padded height; a rule crosses all of it.
+    rules = dark.mean(axis=0) > 0.8
+    rules = np.convolve(rules.astype(np.uint8), np.ones(3, dtype=np.uint8), "same") > 0
+    crop[:, rules] = 255
+    crop[dark.mean(axis=1) > 0.6, :] = 255
+    ocr = strip.engine.recognise(crop, strip.ref, psm=7, whitelist=NAME_CHARS)
+    return normalise_name(" ".join(w.text for w in ocr.words))
+
+
+def _members(ocr: OcrResult, strip: Strip, regions: Regions, today: date
+             ) -> list[ExtractedField]:
+    headers = find_labels(ocr, "Nama Lengkap")
+    nik_headers = [h for h in find_labels(ocr, "NIK") if len(h.words) == 1]
+    if not headers:
+        return []
+    header = headers[0]
+    lower = find_labels(ocr, "Status Perkawinan")
+    bottom = next((h.box.y for h in lower if h.box.y > header.box.y), None)
+    nik_header = next((h for h in nik_headers if same_row(h.words[0], header.box)), None)
+    niks = [w for w in _digit_words(list(ocr.words), 12)
+            if w.box.y > header.box.y + header.box.h // 2
+            and (bottom is None or w.box.y < bottom)
+            and (nik_header is None or w.box.x + w.box.w > nik_header.box.x)]
+    pitch_rows = sorted(niks, key=lambda w: w.box.y)
+    fields: list[ExtractedField] = []
+    used: set[int] = set()
+    for index, word in enumerate(pitch_rows, start=1):
+        number = _row_number(ocr, word) or index
+        if number in used:
+            continue
+        used.add(number)
+        readings = [strip.read(word.box), Reading(word.text, word.confidence, word.box)]
+        fields.append(nik_field(f"anggota_{number}_nik", readings, regions, today))
+        name_words = sorted((w for w in ocr.words if same_row(w, word.box)
+                             and w.box.x + w.box.w <= word.box.x),
+                            key=lambda w: w.box.x)
+        # The row number in the "No" column is not part of the name.
+        while name_words and digits_only(repair_digits(name_words[0].text)) and len(
+                re.sub(r"\W", "", name_words[0].text)) <= 2:
+            name_words = name_words[1:]
+        name = normalise_name(" ".join(w.text for w in name_words))
+        if name_words:
+            careful = _read_cell(strip, union_box(name_words))
+            name = careful or name
+        fields.append(ExtractedField(
+            name=f"anggota_{number}_nama", value=name or None,
+            confidence=round(mean_confidence(name_words), 3) if name else 0.0,
+            box=union_box(name_words) if name_words else None, raw=name or None))
+    return fields
+
+
+def extract_kk(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine, *,
+               today: date | None = None) -> tuple[ExtractedField, ...]:
+    """`no_kk`, then `anggota_<n>_nik` and `anggota_<n>_nama` per member row."""
+    today = today or date.today()
+    regions = load_regions()
+    strip = Strip(prepared.image, engine, prepared.ref)
+    headers = find_labels(ocr, "Nama Lengkap")
+    table_top = headers[0].box.y if headers else None
+    return (_no_kk(ocr, strip, regions, today, table_top), *_members(ocr, strip, regions, today))

@@ -1,0 +1,53 @@
+"""KK member rows read from page words: row numbers, names, NIKs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from extractors.kk import extract_kk
+from pipeline.types import Box, OcrResult, PageRef, PreparedPage, Quality, Word
+
+NIKS = ("6472031203850003", "6472035708870002")
+
+
+class NoCrops:
+    """An engine whose crop readings find nothing: the page words must suffice."""
+
+    name = "none"
+
+    def version(self) -> str:
+        return "0"
+
+    def recognise(self, image: np.ndarray, ref: PageRef, *, psm: int = 3,
+                  whitelist: str | None = None, lang: str | None = None) -> OcrResult:
+        return OcrResult(ref=ref, engine=self.name, engine_version="0",
+                         width=image.shape[1], height=image.shape[0])
+
+    def detect_orientation(self, image: np.ndarray) -> int | None:
+        return None
+
+
+def _word(text: str, x: int, y: int, line: int) -> Word:
+    return Word(text=text, confidence=0.9, box=Box(x=x, y=y, w=12 * len(text), h=24), line=line)
+
+
+def test_rows_are_named_by_their_number() -> None:
+    words = [_word("KARTU", 900, 40, 0), _word("KELUARGA", 1000, 40, 0),
+             _word("No.", 900, 120, 1), _word("6472031203190007", 960, 120, 1),
+             _word("No", 60, 400, 2), _word("Nama", 300, 400, 2), _word("Lengkap", 370, 400, 2),
+             _word("NIK", 700, 400, 2),
+             _word("1", 60, 450, 3), _word("BUDI", 130, 450, 3), _word("SANTOSO", 200, 450, 3),
+             _word(NIKS[0], 640, 450, 3),
+             _word("2", 60, 500, 4), _word("SITI", 130, 500, 4), _word(NIKS[1], 640, 500, 4)]
+    ocr = OcrResult(ref=PageRef(attachment_index=0), engine="test", engine_version="0",
+                    width=2300, height=1600, words=tuple(words))
+    quality = Quality(width=2300, height=1600, sharpness=500.0, brightness=240.0, glare=0.0,
+                      readable=True)
+    page = PreparedPage(ref=PageRef(attachment_index=0), filename="kk.jpg",
+                        image=np.full((1600, 2300), 250, dtype=np.uint8), quality=quality)
+    fields = {f.name: f.value for f in extract_kk(page, ocr, NoCrops(), today=date(2020, 6, 15))}
+    assert fields["no_kk"] == "6472031203190007"
+    assert fields["anggota_1_nik"] == NIKS[0] and fields["anggota_2_nik"] == NIKS[1]
+    assert fields["anggota_1_nama"] == "BUDI SANTOSO" and fields["anggota_2_nama"] == "SITI"
