@@ -19,7 +19,6 @@ from rules.regions import Regions
 _NIK_SOURCES: tuple[tuple[DocumentKind, str], ...] = (
     (DocumentKind.KTP, "nik"),
     (DocumentKind.F5, "nik"),
-    (DocumentKind.F5, "worker_nik"),
     (DocumentKind.NPWP, "nik"),
 )
 _KPJ_SOURCES: tuple[tuple[DocumentKind, str], ...] = (
