@@ -80,3 +80,69 @@ def choose_nik(readings: list[Reading], regions: Regions, today: date,
         confidence *= 0.6
     return Chosen(value=value, confidence=round(confidence, 3), raw=reading.text,
                   box=reading.box or box, repaired=repaired)
+
+
+# Two independent readers agreeing on a valid NIK: trusted above the review line.
+AGREED_CONFIDENCE = 0.97
+# A single valid reading, or a majority with dissent: below it.
+SINGLE_CONFIDENCE = 0.85
+SPLIT_CONFIDENCE = 0.6
+
+
+def _positional_majority(candidates: list[str]) -> str | None:
+    """Per position, the character most readings agree on, if a strict majority does."""
+    if len(candidates) < 3:
+        return None
+    out = []
+    for chars in zip(*candidates):
+        best = max(set(chars), key=chars.count)
+        if 2 * chars.count(best) <= len(chars):
+            return None
+        out.append(best)
+    return "".join(out)
+
+
+def vote_nik(readings: list[Reading], regions: Regions, today: date,
+             gender: str | None = None) -> Chosen:
+    """The NIK most independent readings support; None when they disagree without a majority.
+
+    Each reading's candidate (letters repaired) counts only when it passes
+    the structural checks (and, when repaired, agrees with `gender`). The
+    value with the most votes wins if no other has as many: agreed by two
+    or more readings and disputed by none it gets AGREED_CONFIDENCE, a lone
+    valid reading keeps its own confidence up to SINGLE_CONFIDENCE, a
+    majority with dissent SPLIT_CONFIDENCE. Without a winner, a position
+    by position majority of the 16-character readings is used only if it
+    is itself valid and one of the readings; otherwise the value is None.
+    """
+    raw = next((r.text for r in readings if r.text.strip()), None)
+    box = next((r.box for r in readings if r.box is not None), None)
+    votes: dict[str, list[tuple[Reading, bool]]] = {}
+    for reading in readings:
+        candidate, repaired = nik_candidate(reading.text)
+        if nik_problems(candidate, regions, today):
+            continue
+        if not gender_agrees(candidate, gender):
+            continue
+        votes.setdefault(candidate, []).append((reading, repaired))
+    ranked = sorted(votes.items(), key=lambda item: -len(item[1]))
+    if ranked and (len(ranked) == 1 or len(ranked[0][1]) > len(ranked[1][1])):
+        value, support = ranked[0]
+        first, repaired = support[0]
+        if len(support) >= 2:
+            confidence = AGREED_CONFIDENCE if len(ranked) == 1 else SPLIT_CONFIDENCE
+        else:
+            confidence = min(SINGLE_CONFIDENCE, first.confidence)
+            confidence *= REPAIR_PENALTY if repaired else 1.0
+            if any(len(nik_candidate(r.text)[0]) == 16 for r in readings if r is not first):
+                # Another reader saw a 16-character number that does not check out.
+                confidence = min(confidence, SPLIT_CONFIDENCE)
+        return Chosen(value=value, confidence=round(confidence, 3), raw=first.text,
+                      box=first.box or box, repaired=repaired)
+    sixteen = [c for c in (nik_candidate(r.text)[0] for r in readings) if len(c) == 16]
+    majority = _positional_majority(sixteen)
+    if majority is not None and majority in votes:
+        reading, repaired = votes[majority][0]
+        return Chosen(value=majority, confidence=SPLIT_CONFIDENCE, raw=reading.text,
+                      box=reading.box or box, repaired=repaired)
+    return Chosen(value=None, confidence=0.0, raw=raw, box=box)

@@ -1,31 +1,60 @@
 """Fields of an e-KTP from the page OCR, with the NIK re-read from its own crop.
 
 Labels are found by fuzzy match and values by position (the word boxes on
-the label's row, to its right). The NIK line is read again with a digits
-whitelist in single-line mode; see extractors.identity for how readings
-are chosen and when a repair is allowed.
+the label's row, to its right). Values from closed lists (religion,
+marital status, blood group, citizenship, validity, job) and region names
+are snapped to their lists (extractors.ktp_values, rules.regions).
+
+The NIK line is read by independent readers: a glyph-template reader
+(extractors.digits, immune to tesseract's language model) and tesseract
+with a digits whitelist; extractors.identity.vote_nik keeps the value the
+readers agree on and that passes the NIK's structure, and None otherwise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
+import cv2
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from extractors.fields import normalise_name, normalise_text, parse_gender, split_place_date
-from extractors.identity import Reading, choose_nik
+from extractors.digits import DigitLine, read_digit_line
+from extractors.fields import normalise_text, parse_gender, split_place_date
+from extractors.identity import AGREED_CONFIDENCE, Reading, vote_nik
+from extractors.ktp_values import (CITIZENSHIP, MARITAL, RELIGIONS, clean_address, clean_value,
+                                   parse_blood_group, parse_job, parse_rt_rw, parse_validity,
+                                   person_name, snap)
 from extractors.layout import (LabelHit, find_label, mean_confidence, strip_colon, union_box,
                                value_text, words_right_of)
+from extractors.nik import split_nik
 from pipeline.adapters.ocr import OcrEngine
-from pipeline.types import ExtractedField, OcrResult, PageRef, PreparedPage, Word
+from pipeline.types import Box, ExtractedField, OcrResult, PageRef, PreparedPage, Word
 from rules.regions import Regions, load_regions
 
 DIGITS = "0123456789"
+NIK_LENGTH = 16
+# Measured on OCR-A-like digit lines: eng as one word first, ind as one line second.
 NIK_PASSES = (("eng", 8), ("ind", 7))
 CROP_CONFIDENCE = 0.85
+# A template reading whose weakest glyph is this sure is a full vote.
+GLYPH_SCORE = 0.6
+GLYPH_MARGIN = 0.04
+# More disputed glyphs than this: the readings are not of the same line.
+MAX_DISPUTED = 3
+# A glyph the templates leave no doubt about (correlation and lead over the runner-up).
+SURE_GLYPH_SCORE = 0.85
+SURE_GLYPH_MARGIN = 0.15
 # Labels that may share a row with another label's value.
 ROW_STOPS = ("Gol. Darah", "Gol Darah", "GOL.", "Darah")
+# Birth date taken from the NIK over a one-digit misreading, and a disputed one.
+DATE_FROM_NIK = 0.8
+DATE_DISPUTED = 0.3
+FIELD_ORDER = ("nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "gol_darah",
+               "alamat", "rt_rw", "kel_desa", "kecamatan", "agama", "status_perkawinan",
+               "pekerjaan", "kewarganegaraan", "berlaku_hingga", "provinsi", "kabupaten_kota")
 
 
 def _field(name: str, value: str | None, words: list[Word], raw: str | None = None,
@@ -36,20 +65,31 @@ def _field(name: str, value: str | None, words: list[Word], raw: str | None = No
                           raw=raw if raw is not None else (value_text(words) or None))
 
 
-def _value_words(ocr: OcrResult, label: LabelHit | None) -> list[Word]:
+def _value_words(ocr: OcrResult, label: LabelHit | None, stops: tuple[str, ...] = ()
+                 ) -> list[Word]:
     if label is None:
         return []
-    return strip_colon(words_right_of(ocr, label.box, ROW_STOPS))
+    # Marks far taller than the label (the photo, a stamp) are not its value.
+    words = [w for w in words_right_of(ocr, label.box, stops)
+             if w.box.h <= 2.2 * label.box.h]
+    return strip_colon(words)
 
 
-def _snap_region(text: str, regions: Regions, level: str) -> str | None:
+def _snap_region(text: str, names: tuple[str, ...], cutoff: float = 88) -> str | None:
     """The official name closest to `text` (upper-case), if clearly that one."""
     cleaned = normalise_text(text)
     if len(cleaned) < 3:
         return None
-    names = {normalise_text(n): n for n in regions.names(level)}
-    match = process.extractOne(cleaned, list(names), scorer=fuzz.ratio, score_cutoff=88)
+    match = process.extractOne(cleaned, list(names), scorer=fuzz.ratio, score_cutoff=cutoff)
     return str(match[0]) if match else None
+
+
+@lru_cache(maxsize=8)
+def _region_names(regions: Regions, level: str) -> tuple[str, ...]:
+    """Upper-case names of a level ("village" for the villages table), read once."""
+    if level == "village":
+        return tuple(sorted({normalise_text(v.name) for v in regions.villages}))
+    return tuple(sorted({normalise_text(n) for n in regions.names(level)}))
 
 
 def _header_fields(ocr: OcrResult, regions: Regions, nik_label: LabelHit | None
@@ -59,7 +99,8 @@ def _header_fields(ocr: OcrResult, regions: Regions, nik_label: LabelHit | None
     province = find_label(ocr, "PROVINSI", min_score=80, max_words=1)
     words = words_right_of(ocr, province.box) if province else []
     raw = value_text(words) or None
-    fields.append(_field("provinsi", _snap_region(raw or "", regions, "provinsi"), words, raw))
+    fields.append(_field("provinsi", _snap_region(raw or "", _region_names(regions, "provinsi")),
+                         words, raw))
     limit = nik_label.box.y if nik_label else ocr.height // 3
     regency_words: list[Word] = []
     for line in ocr.lines():
@@ -71,9 +112,17 @@ def _header_fields(ocr: OcrResult, regions: Regions, nik_label: LabelHit | None
             regency_words = line
             break
     raw = value_text(regency_words) or None
-    fields.append(_field("kabupaten_kota", _snap_region(raw or "", regions, "kab_kota"),
+    fields.append(_field("kabupaten_kota",
+                         _snap_region(raw or "", _region_names(regions, "kab_kota")),
                          regency_words, raw))
     return fields
+
+
+def _crop(image: np.ndarray, left: int, top: int, right: int, bottom: int) -> np.ndarray:
+    top, bottom = max(0, top), min(image.shape[0], bottom)
+    left, right = max(0, left), min(image.shape[1], right)
+    # A white border helps tesseract's line finder on tight crops.
+    return np.pad(image[top:bottom, left:right], 10, constant_values=255)
 
 
 def _nik_crop(prepared: PreparedPage, ocr: OcrResult, label: LabelHit, value_words: list[Word]
@@ -82,8 +131,6 @@ def _nik_crop(prepared: PreparedPage, ocr: OcrResult, label: LabelHit, value_wor
     image = prepared.image
     row = union_box(list(label.words) + value_words)
     margin = max(4, row.h // 2)
-    top = max(0, row.y - margin)
-    bottom = min(image.shape[0], row.y + row.h + margin)
     left = label.box.x + label.box.w + 2
     colon = [w for w in words_right_of(ocr, label.box, ROW_STOPS)
              if w.box.x < (value_words[0].box.x if value_words else image.shape[1])
@@ -93,12 +140,48 @@ def _nik_crop(prepared: PreparedPage, ocr: OcrResult, label: LabelHit, value_wor
         left = max(left, colon[-1].box.x + colon[-1].box.w + 2)
     elif value_words:
         left = max(left, value_words[0].box.x - row.h // 2)
-    left = max(0, left)
-    right = image.shape[1] if not value_words else min(
-        image.shape[1], value_words[-1].box.x + value_words[-1].box.w + 3 * margin)
-    crop = image[top:bottom, left:right]
-    # A white border helps tesseract's line finder on tight crops.
-    return np.pad(crop, 10, constant_values=255)
+    right = image.shape[1] if not value_words else (
+        value_words[-1].box.x + value_words[-1].box.w + 2 * margin)
+    return _crop(image, left, row.y - margin, right, row.y + row.h + margin)
+
+
+def _digit_run_boxes(ocr: OcrResult) -> list[Box]:
+    """Boxes of words that look like a printed 16-digit number (label not found)."""
+    out = []
+    for word in ocr.words:
+        compact = "".join(ch for ch in word.text if ch.isalnum())
+        if 12 <= len(compact) <= 20 and sum(ch.isdigit() for ch in compact) >= 10:
+            out.append(word.box)
+    return out
+
+
+def _template_reading(line: DigitLine | None, box: Box | None) -> Reading | None:
+    weakest = line.weakest if line else None
+    if line is None or weakest is None:
+        return None
+    if float(np.median([g.score for g in line.glyphs])) < GLYPH_SCORE:
+        # Marks that do not look like digits at all: not the number's line.
+        return None
+    sure = weakest.score >= GLYPH_SCORE and weakest.margin >= GLYPH_MARGIN
+    return Reading(line.text, CROP_CONFIDENCE if sure else 0.5, box)
+
+
+def _sure_glyphs_vote(line: DigitLine, other: str, box: Box | None) -> Reading | None:
+    """A second vote for the template reading where another reading of the same
+    length disagrees only at glyphs the templates match closely and distinctly.
+
+    Tesseract's models misread OCR-A glyphs (1 as 3, 0 as 8) that the
+    templates leave no doubt about; the result still counts as disputed
+    (see vote_nik) and stays below the review line.
+    """
+    if len(other) != len(line.text):
+        return None
+    disputed = [g for g, a, b in zip(line.glyphs, line.text, other) if a != b]
+    if not disputed or len(disputed) > MAX_DISPUTED:
+        return None
+    if all(g.score >= SURE_GLYPH_SCORE and g.margin >= SURE_GLYPH_MARGIN for g in disputed):
+        return Reading(line.text, CROP_CONFIDENCE, box)
+    return None
 
 
 def _whitelisted_confidence(words: list[Word] | tuple[Word, ...]) -> float:
@@ -108,46 +191,151 @@ def _whitelisted_confidence(words: list[Word] | tuple[Word, ...]) -> float:
     return measured if measured > 0 else CROP_CONFIDENCE
 
 
+def _crop_readings(crop: np.ndarray, box: Box | None, engine: OcrEngine, ref: PageRef,
+                   regions: Regions, today: date, gender: str | None) -> list[Reading]:
+    """Readings of one NIK crop, stopping as soon as two readers agree on a valid NIK."""
+    readings: list[Reading] = []
+    line = read_digit_line(crop, NIK_LENGTH)
+    template = _template_reading(line, box)
+    if template is not None:
+        readings.append(template)
+    for lang, psm in NIK_PASSES:
+        reread = engine.recognise(crop, ref, psm=psm, whitelist=DIGITS, lang=lang)
+        text = "".join(w.text for w in reread.words)
+        if text:
+            readings.append(Reading(text, _whitelisted_confidence(reread.words), box))
+        if vote_nik(readings, regions, today, gender).confidence >= CROP_CONFIDENCE + 0.1:
+            return readings
+    if line is not None and template is not None:
+        for other in sorted({r.text for r in readings[1:]} - {line.text}):
+            extra = _sure_glyphs_vote(line, other, box)
+            if extra is not None:
+                readings.append(extra)
+                break
+    return readings
+
+
 def _read_nik(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
               label: LabelHit | None, gender: str | None, regions: Regions,
               today: date) -> ExtractedField:
     words = _value_words(ocr, label)
+    ref = PageRef(attachment_index=prepared.ref.attachment_index,
+                  page_number=prepared.ref.page_number)
     readings: list[Reading] = []
     if label is not None:
         crop = _nik_crop(prepared, ocr, label, words)
-        ref = PageRef(attachment_index=prepared.ref.attachment_index,
-                      page_number=prepared.ref.page_number)
-        box = union_box(words) if words else None
-        # Measured on OCR-A digit lines: eng as one word first, ind as one line second.
-        for lang, psm in NIK_PASSES:
-            reread = engine.recognise(crop, ref, psm=psm, whitelist=DIGITS, lang=lang)
-            text = "".join(w.text for w in reread.words)
-            if text:
-                readings.append(Reading(text, _whitelisted_confidence(reread.words), box))
-            if choose_nik(readings, regions, today, gender).value is not None:
-                break
-    if words:
-        readings.append(Reading(value_text(words), mean_confidence(words), union_box(words)))
-    if not readings:
-        readings.extend(_loose_nik_readings(ocr))
-    chosen = choose_nik(readings, regions, today, gender)
+        readings = _crop_readings(crop, union_box(words) if words else None, engine, ref,
+                                  regions, today, gender)
+        if words:
+            readings.append(Reading(value_text(words), mean_confidence(words), union_box(words)))
+    if vote_nik(readings, regions, today, gender).value is None:
+        # The label was missed or its row misplaced: try digit runs found on the page.
+        for box in _digit_run_boxes(ocr)[:2]:
+            pad = max(4, box.h // 2)
+            crop = _crop(prepared.image, box.x - pad, box.y - pad, box.x + box.w + pad,
+                         box.y + box.h + pad)
+            readings += _crop_readings(crop, box, engine, ref, regions, today, gender)
+    chosen = vote_nik(readings, regions, today, gender)
     return ExtractedField(name="nik", value=chosen.value, confidence=chosen.confidence,
                           box=chosen.box, raw=chosen.raw)
 
 
-def _loose_nik_readings(ocr: OcrResult) -> list[Reading]:
-    """Sixteen-character runs anywhere on the page when the NIK label was not found."""
-    out: list[Reading] = []
-    for word in ocr.words:
-        compact = "".join(ch for ch in word.text if ch.isalnum())
-        if len(compact) == 16 and sum(ch.isdigit() for ch in compact) >= 12:
-            out.append(Reading(word.text, word.confidence * 0.8, word.box))
-    return out
+Parser = Callable[[str], str | None]
+
+# extractor field -> (label as printed, label match cut-off, parser of the value text)
+LABELLED: dict[str, tuple[str, float, Parser]] = {
+    "nama": ("Nama", 75, person_name),
+    "alamat": ("Alamat", 75, lambda t: clean_address(t) or None),
+    "rt_rw": ("RT/RW", 70, parse_rt_rw),
+    # 80: "Alamat" cut to five letters scores 75 against "Agama".
+    "agama": ("Agama", 80, lambda t: snap(t, RELIGIONS, 70)),
+    "status_perkawinan": ("Status Perkawinan", 75, lambda t: snap(t, MARITAL, 75)),
+    "pekerjaan": ("Pekerjaan", 75, parse_job),
+    "kewarganegaraan": ("Kewarganegaraan", 75, lambda t: snap(t, CITIZENSHIP, 60)),
+    "berlaku_hingga": ("Berlaku Hingga", 75, parse_validity),
+}
+
+
+def printed_dash(image: np.ndarray, label: Box) -> Box | None:
+    """Where a lone dash is printed right of `label` (after its colon), if one is.
+
+    Tesseract drops a lone "-" (no blood group on the card). The ink right
+    of the label is a dash when, besides the colon's dots, it is one mark
+    much wider than tall and no mark reaches letter height.
+    """
+    h = label.h
+    left, top = label.x + label.w, max(0, label.y - h // 4)
+    region = image[top:label.y + h + h // 4, left:left + 4 * h]
+    if region.size == 0:
+        return None
+    ink = (region < 128).astype(np.uint8)
+    count, _labels, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = [s for s in stats[1:count] if s[4] >= 3]
+    if any(s[3] >= 0.5 * h for s in marks):
+        return None
+    dashes = [s for s in marks if s[2] >= 1.6 * s[3] and s[2] >= 0.25 * h and s[3] <= 0.3 * h]
+    if len(dashes) != 1:
+        return None
+    x, y, w, dash_h = (int(v) for v in dashes[0][:4])
+    return Box(x=left + x, y=top + y, w=w, h=dash_h)
+
+
+def _blood_group(prepared: PreparedPage, ocr: OcrResult) -> ExtractedField:
+    label = find_label(ocr, "Gol. Darah", min_score=70, max_words=2)
+    words = _value_words(ocr, label)
+    text = value_text(words)
+    value = parse_blood_group(text) if text else None
+    if value is None and label is not None and not any(ch.isalnum() for ch in text):
+        dash = printed_dash(prepared.image, label.box)
+        if dash is not None:
+            return ExtractedField(name="gol_darah", value="-", confidence=CROP_CONFIDENCE,
+                                  box=dash, raw=text or None)
+    return _field("gol_darah", value, words, text or None)
+
+
+def _labelled_fields(prepared: PreparedPage, ocr: OcrResult, regions: Regions
+                     ) -> list[ExtractedField]:
+    fields = [_blood_group(prepared, ocr)]
+    for name, (label, cutoff, parse) in LABELLED.items():
+        words = _value_words(ocr, find_label(ocr, label, min_score=cutoff,
+                                             max_words=label.count(" ") + 1))
+        text = value_text(words)
+        fields.append(_field(name, parse(text) if text else None, words, text or None))
+    for name, label, names in (("kel_desa", "Kel/Desa", _region_names(regions, "village")),
+                               ("kecamatan", "Kecamatan", _region_names(regions, "kecamatan"))):
+        words = _value_words(ocr, find_label(ocr, label, min_score=75, max_words=2))
+        text = clean_value(value_text(words))
+        # Snap to an official name when clearly one; the tables are not complete.
+        value = (_snap_region(text, names, 90) or text) if len(text) >= 3 else None
+        fields.append(_field(name, value, words, value_text(words) or None))
+    return fields
+
+
+def _birth_date(born: date | None, nik: ExtractedField, words: list[Word], raw: str | None,
+                today: date) -> ExtractedField:
+    """The printed birth date, checked against the one the NIK encodes.
+
+    Both state the same fact. When the NIK was read by agreeing readers and
+    the printed date differs from its date in one digit, the printed digit
+    was misread: the NIK's date is used, with a confidence below the review
+    line. A larger disagreement keeps the printed date but marks it unsure.
+    """
+    field = _field("tanggal_lahir", born.isoformat() if born else None, words, raw)
+    parts = split_nik(nik.value) if nik.value else None
+    encoded = parts.birth_date(today) if parts else None
+    if born is None or encoded is None or encoded == born:
+        return field
+    printed, expected = born.strftime("%d%m%Y"), encoded.strftime("%d%m%Y")
+    differing = sum(a != b for a, b in zip(printed, expected))
+    if differing == 1 and nik.confidence >= AGREED_CONFIDENCE:
+        return field.model_copy(update={"value": encoded.isoformat(),
+                                        "confidence": min(field.confidence, DATE_FROM_NIK)})
+    return field.model_copy(update={"confidence": min(field.confidence, DATE_DISPUTED)})
 
 
 def extract_ktp(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
                 *, today: date | None = None) -> tuple[ExtractedField, ...]:
-    """nik, nama, tempat_lahir, tanggal_lahir, jenis_kelamin, provinsi, kabupaten_kota.
+    """Every field of FIELD_ORDER, in that order.
 
     A field that cannot be read has value None, confidence 0 and the raw
     OCR text (if any). `today` bounds plausible birth dates (default: the
@@ -158,22 +346,17 @@ def extract_ktp(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
     nik_label = find_label(ocr, "NIK", min_score=66, max_words=1)
     fields = _header_fields(ocr, regions, nik_label)
 
-    gender_words = _value_words(ocr, find_label(ocr, "Jenis Kelamin", min_score=75))
+    gender_words = _value_words(ocr, find_label(ocr, "Jenis Kelamin", min_score=75), ROW_STOPS)
     gender = parse_gender(value_text(gender_words))
     fields.append(_field("jenis_kelamin", gender, gender_words))
 
-    fields.append(_read_nik(prepared, ocr, engine, nik_label, gender, regions, today))
-
-    name_words = _value_words(ocr, find_label(ocr, "Nama", min_score=75, max_words=1))
-    fields.append(_field("nama", normalise_name(value_text(name_words)) or None, name_words))
+    nik = _read_nik(prepared, ocr, engine, nik_label, gender, regions, today)
+    fields.append(nik)
 
     birth_words = _value_words(ocr, find_label(ocr, "Tempat/Tgl Lahir", min_score=75))
     raw = value_text(birth_words)
     place, born = split_place_date(raw) if raw else (None, None)
     fields.append(_field("tempat_lahir", place, birth_words, raw or None))
-    fields.append(_field("tanggal_lahir", born.isoformat() if born else None, birth_words,
-                         raw or None))
-    order = ("nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "provinsi",
-             "kabupaten_kota")
-    return tuple(sorted(fields, key=lambda f: order.index(f.name)))
-
+    fields.append(_birth_date(born, nik, birth_words, raw or None, today))
+    fields += _labelled_fields(prepared, ocr, regions)
+    return tuple(sorted(fields, key=lambda f: FIELD_ORDER.index(f.name)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -33,6 +34,7 @@ def union_box(words: tuple[Word, ...] | list[Word]) -> Box:
     return Box(x=left, y=top, w=right - left, h=bottom - top)
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", normalise_text(text))
 
@@ -80,13 +82,18 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     ends the value: beyond it lie other things on the row (a photo's edge,
     a stamp). The gap between the label and its value column is free.
     """
-    row = sorted((w for w in ocr.words
-                  if w.box.x >= anchor.x + anchor.w - 2 and same_row(w, anchor)),
-                 key=lambda w: w.box.x)
+    # Each word is matched against the previous one, not only the anchor:
+    # in a photo the row drifts up or down across the card.
+    near = sorted((w for w in ocr.words
+                   if w.box.x >= anchor.x + anchor.w - 2
+                   and abs(w.box.y + w.box.h / 2 - anchor.y - anchor.h / 2) <= 0.8 * anchor.h),
+                  key=lambda w: w.box.x)
     stops = {_key(s) for s in stop_labels}
     out: list[Word] = []
     right = anchor.x + anchor.w
-    for word in row:
+    for word in near:
+        if not (same_row(word, anchor) or (out and same_row(word, out[-1].box))):
+            continue
         if out and word.box.x - right > max_gap * max(anchor.h, word.box.h):
             break
         right = word.box.x + word.box.w
@@ -98,6 +105,8 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
 
 
 _COLON_MISREADS = {"1", "l", "I", "i", "|", "!", ":", ";", "¦"}
+# The colon read together with a stray mark before it ("1:", "l;").
+_COLON_WORD = re.compile(r"^[1lIi|!¦]?[:;]$")
 
 
 def strip_colon(words: list[Word]) -> list[Word]:
@@ -105,7 +114,7 @@ def strip_colon(words: list[Word]) -> list[Word]:
     while words and not re.search(r"[A-Za-z0-9]", words[0].text):
         words = words[1:]
     # The colon column is often read as "1", "l", "I" or "|" on its own.
-    if len(words) > 1 and words[0].text in _COLON_MISREADS:
+    if len(words) > 1 and (words[0].text in _COLON_MISREADS or _COLON_WORD.match(words[0].text)):
         words = words[1:]
     return words
 

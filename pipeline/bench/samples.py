@@ -49,8 +49,43 @@ def iso_date(text: str) -> str:
     return datetime.strptime(text, "%d-%m-%Y").date().isoformat()
 
 
+_MONTHS_ID = ("JANUARI", "FEBRUARI", "MARET", "APRIL", "MEI", "JUNI", "JULI", "AGUSTUS",
+              "SEPTEMBER", "OKTOBER", "NOVEMBER", "DESEMBER")
+# The F5's printed reasons (fixtures.render.f5.REASONS) by the code the extractor gives.
+_CLAIM_REASONS = (("MENCAPAI USIA", "usia_pensiun"), ("MENGUNDURKAN DIRI", "mengundurkan_diri"),
+                  ("PEMUTUSAN HUBUNGAN", "phk"), ("BERAKHIRNYA PERJANJIAN", "kontrak_berakhir"),
+                  ("MENINGGALKAN INDONESIA", "meninggalkan_indonesia"),
+                  ("CACAT TOTAL", "cacat_total"), ("MENINGGAL DUNIA", "meninggal_dunia"),
+                  ("PENGAMBILAN SEBAGIAN", "pengambilan_sebagian"))
+
+
+def iso_date_id(text: str) -> str:
+    """'12 Juni 2020' (letters) as '2020-06-12'; an ISO date stays as it is."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    day, month, year = text.upper().split()
+    return date(int(year), _MONTHS_ID.index(month) + 1, int(day)).isoformat()
+
+
+def claim_reason(text: str) -> str:
+    """A printed claim reason as its code; a code stays as it is."""
+    upper = text.upper()
+    return next((code for start, code in _CLAIM_REASONS if upper.startswith(start)), text)
+
+
+def email(text: str) -> str:
+    return text.strip().lower()
+
+
 def region(text: str) -> str:
     return upper_words(re.sub(r"^PROVINSI\s+", "", text.upper()))
+
+
+def validity(text: str) -> str:
+    """An e-KTP's validity: "SEUMUR HIDUP" or an ISO date (printed dd-mm-yyyy)."""
+    if re.fullmatch(r"\d{2}-\d{2}-\d{4}", text.strip()):
+        return iso_date(text.strip())
+    return upper_words(text)
 
 
 # kind -> extractor field -> (truth key, normaliser): what the benchmark scores.
@@ -59,13 +94,29 @@ FIELDS: dict[str, dict[str, tuple[str, Callable[[str], str]]]] = {
             "tempat_lahir": ("tempat_lahir", upper_words),
             "tanggal_lahir": ("tanggal_lahir", iso_date),
             "jenis_kelamin": ("jenis_kelamin", upper_words),
-            "provinsi": ("provinsi", region), "kabupaten_kota": ("kabupaten_kota", region)},
-    "kk": {"no_kk": ("no_kk", digits)},
-    "f5": {"nik": ("nik", digits), "kpj": ("kpj", digits)},
-    "kartu_peserta": {"kpj": ("kpj", digits)},
-    "paklaring": {},
-    "buku_tabungan": {"no_rekening": ("no_rekening", digits)},
-    "npwp": {"npwp": ("npwp", digits)},
+            "provinsi": ("provinsi", region), "kabupaten_kota": ("kabupaten_kota", region),
+            "gol_darah": ("gol_darah", upper_words), "alamat": ("alamat", upper_words),
+            "rt_rw": ("rt_rw", upper_words), "kel_desa": ("kel_desa", upper_words),
+            "kecamatan": ("kecamatan", upper_words), "agama": ("agama", upper_words),
+            "status_perkawinan": ("status_perkawinan", upper_words),
+            "pekerjaan": ("pekerjaan", upper_words),
+            "kewarganegaraan": ("kewarganegaraan", upper_words),
+            "berlaku_hingga": ("berlaku_hingga", validity)},
+    # KK member rows 1-5 (the participant is in one of them; a household has up to 5).
+    "kk": {"no_kk": ("no_kk", digits),
+           **{f"anggota_{n}_{part}": (f"anggota_{n}_{part}", norm)
+              for n in range(1, 6) for part, norm in (("nik", digits), ("nama", upper_words))}},
+    "f5": {"nama": ("nama", upper_words), "nik": ("nik", digits), "kpj": ("kpj", digits),
+           "sebab_klaim": ("sebab_klaim", claim_reason), "pemohon_nik": ("pemohon_nik", digits),
+           "no_rekening": ("no_rekening", digits), "nama_rekening": ("nama_rekening", upper_words),
+           "email": ("email", email), "phone": ("phone", digits)},
+    "kartu_peserta": {"kpj": ("kpj", digits), "nama": ("nama", upper_words)},
+    "paklaring": {"employer": ("employer", upper_words), "nama": ("nama", upper_words),
+                  "mulai_kerja": ("mulai_kerja", iso_date_id),
+                  "berhenti_kerja": ("berhenti_kerja", iso_date_id)},
+    "buku_tabungan": {"bank": ("bank", upper_words), "no_rekening": ("no_rekening", digits),
+                      "nama": ("nama", upper_words)},
+    "npwp": {"npwp": ("npwp", digits), "nama": ("nama", upper_words), "nik": ("nik", digits)},
 }
 
 

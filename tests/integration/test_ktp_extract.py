@@ -98,7 +98,11 @@ def test_drawn_ktp_fields(person: KtpText) -> None:
     assert {f.name: f.value for f in document.fields} == {
         "nik": person.nik, "nama": person.nama, "tempat_lahir": person.tempat_lahir,
         "tanggal_lahir": person.tanggal_lahir.isoformat(),
-        "jenis_kelamin": person.jenis_kelamin, "provinsi": person.provinsi,
+        "jenis_kelamin": person.jenis_kelamin, "gol_darah": "O",
+        "alamat": "JL. MERDEKA NO. 12", "rt_rw": "001/004", "kel_desa": "SIDODADI",
+        "kecamatan": "SAMARINDA ULU", "agama": "ISLAM", "status_perkawinan": "KAWIN",
+        "pekerjaan": "KARYAWAN SWASTA", "kewarganegaraan": "WNI",
+        "berlaku_hingga": "SEUMUR HIDUP", "provinsi": person.provinsi,
         "kabupaten_kota": person.kabupaten_kota}
     assert document.field("nik").confidence >= 0.5  # type: ignore[union-attr]
 
