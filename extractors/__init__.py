@@ -101,22 +101,32 @@ def recognise_page(image: np.ndarray, ref: PageRef, engine: OcrEngine, scale: fl
 
 def _read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
                   ) -> tuple[PreparedPage, OcrResult]:
-    """Read the page; when the reading is poor, read it turned half-way too.
+    """Read the page; when the reading is poor, try it the other ways up.
 
-    The cheap orientation test in preparation can be fooled by pages set in
-    capitals; a second reading, paid only for poor pages, settles it by
-    what the recogniser actually finds.
+    The cheap orientation test in preparation can be fooled (pages set in
+    capitals, a quarter turn mistaken for three quarters). A poor reading
+    is settled by what the recogniser finds: first the page turned half-way,
+    then the turn tesseract's orientation detection proposes. Both are paid
+    only for poor pages.
     """
     ocr = recognise_page(prepared.image, prepared.ref, engine, scale)
     words = [w for w in ocr.words if len(w.text) >= 3]
     if not words or text_score(ocr) >= POOR_READING_SHARE * len(words):
         return prepared, ocr
-    turned_image = np.ascontiguousarray(rotate_quarter(prepared.image, 180))
-    turned = recognise_page(turned_image, prepared.ref, engine, scale)
-    if text_score(turned) <= 1.5 * text_score(ocr):
+    best, best_ocr, best_turn = prepared.image, ocr, 0
+    turns = [180]
+    proposed = engine.detect_orientation(prepared.image)
+    if proposed not in (None, 0, 180):
+        turns.insert(0, proposed)
+    for turn in turns:
+        turned_image = np.ascontiguousarray(rotate_quarter(prepared.image, turn))
+        turned = recognise_page(turned_image, prepared.ref, engine, scale)
+        if text_score(turned) > 1.5 * text_score(best_ocr):
+            best, best_ocr, best_turn = turned_image, turned, turn
+    if best_turn == 0:
         return prepared, ocr
-    rotation = (prepared.rotation + 180) % 360
-    return prepared.model_copy(update={"image": turned_image, "rotation": rotation}), turned
+    rotation = (prepared.rotation + best_turn) % 360
+    return prepared.model_copy(update={"image": best, "rotation": rotation}), best_ocr
 
 
 def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None = None

@@ -32,6 +32,7 @@ HIGH_CONFIDENCE = 0.9
 class Tally:
     pages: int = 0
     kind_right: int = 0
+    flagged: int = 0  # pages reported unreadable (a rescan is asked for)
     naive_kind_right: int = 0
     seconds: list[float] = field(default_factory=list)
     naive_seconds: list[float] = field(default_factory=list)
@@ -52,6 +53,7 @@ def score(tally: Tally, sample: Sample, document: Document, naive_kind: str,
           naive_values: dict[str, str | None]) -> None:
     tally.pages += 1
     tally.kind_right += document.kind.value == sample.kind
+    tally.flagged += document.quality is not None and not document.quality.readable
     tally.naive_kind_right += naive_kind == sample.kind
     for name, truth in sample.truth.items():
         tally.scored[name] += 1
@@ -101,6 +103,7 @@ def _figures(seed: int, count: int, tallies: dict[tuple[str, str], Tally], all_c
         groups.append({
             "kind": kind, "style": style, "pages": tally.pages,
             "classification": _rate(tally.kind_right, tally.pages),
+            "flagged_unreadable": _rate(tally.flagged, tally.pages),
             "naive_classification": _rate(tally.naive_kind_right, tally.pages),
             "seconds_per_page": round(median, 3),
             "naive_seconds_per_page": round(naive_median, 3),
@@ -119,10 +122,11 @@ def _figures(seed: int, count: int, tallies: dict[tuple[str, str], Tally], all_c
 def format_figures(figures: dict[str, Any]) -> str:
     lines = [f"seed {figures['seed']}, {figures['people']} people, {figures['pages']} pages",
              "",
-             f"{'kind':<14}{'style':<7}{'pages':>6}{'class':>7}{'naive':>7}"
+             f"{'kind':<14}{'style':<8}{'pages':>6}{'unread':>7}{'class':>7}{'naive':>7}"
              f"{'s/page':>8}{'naive':>7}{'ratio':>7}  field exact / wrong>0.9 / naive"]
     for group in figures["groups"]:
-        head = (f"{group['kind']:<14}{group['style']:<7}{group['pages']:>6}"
+        head = (f"{group['kind']:<14}{group['style']:<8}{group['pages']:>6}"
+                f"{_pct(group['flagged_unreadable']):>7}"
                 f"{_pct(group['classification']):>7}{_pct(group['naive_classification']):>7}"
                 f"{group['seconds_per_page']:>8.2f}{group['naive_seconds_per_page']:>7.2f}"
                 f"{group['speed_ratio_vs_naive'] or 0:>7.2f}")

@@ -21,12 +21,25 @@ from fixtures.render import renderers
 Capture = Callable[[np.ndarray, random.Random], np.ndarray]
 
 
+def _rotated(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    """A phone photo taken sideways or upside down: must still be read."""
+    return capture.rotate_capture(capture.phone_capture(image, rng),
+                                  rng.choice((90, 180, 270))).image
+
+
+_POOR = (capture.low_resolution, capture.motion_blur, capture.defocus, capture.glare_spot,
+         capture.cut_off)
+
+
+def _poor(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    """A phone photo spoiled one way: read right, or reported as unreadable."""
+    spoil = rng.choice(_POOR)
+    return spoil(capture.phone_capture(image, rng), rng).image
+
+
 def _styles() -> dict[str, Capture]:
-    styles: dict[str, Capture] = {"scan": capture.flatbed_scan, "photo": capture.phone_photo}
-    poor = getattr(capture, "poor_capture", None)
-    if poor is not None:
-        styles["poor"] = poor
-    return styles
+    return {"scan": capture.flatbed_scan, "photo": capture.phone_photo, "rotated": _rotated,
+            "poor": _poor}
 
 
 @dataclass(frozen=True)
