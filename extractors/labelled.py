@@ -14,14 +14,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extractors.fields import normalise_name, normalise_text
-from extractors.layout import LabelHit, mean_confidence, strip_colon, union_box, words_right_of
+from extractors.fields import normalise_name
+from extractors.layout import (LabelHit, label_hits_on_line, label_key, mean_confidence, strip_colon,
+                               union_box, words_right_of)
 from pipeline.types import Box, ExtractedField, OcrResult, Word
-
-
-def label_key(text: str) -> str:
-    """Upper-case letters and digits only: how labels are compared."""
-    return re.sub(r"[^A-Z0-9]", "", normalise_text(text))
 
 
 def find_labels(ocr: OcrResult, label: str, min_score: float = 80.0,
@@ -35,23 +31,7 @@ def find_labels(ocr: OcrResult, label: str, min_score: float = 80.0,
     target = label_key(label)
     hits: list[LabelHit] = []
     for line in ocr.lines():
-        best_on_line: list[LabelHit] = []
-        for start in range(len(line)):
-            joined = ""
-            best: LabelHit | None = None
-            for end in range(start, min(start + max_words, len(line))):
-                joined += label_key(line[end].text)
-                if not joined:
-                    continue
-                score = fuzz.ratio(joined, target)
-                if len(joined) > len(target):
-                    score = max(score, fuzz.ratio(joined[:len(target)], target) - 5)
-                if score >= min_score and (best is None or score > best.score):
-                    best = LabelHit(words=tuple(line[start:end + 1]), score=score)
-                if len(joined) >= len(target) + 3:
-                    break
-            if best is not None:
-                best_on_line.append(best)
+        best_on_line = label_hits_on_line(line, target, min_score, max_words)
         # Keep non-overlapping hits, best first.
         kept: list[LabelHit] = []
         for hit in sorted(best_on_line, key=lambda h: -h.score):

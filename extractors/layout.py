@@ -35,8 +35,37 @@ def union_box(words: tuple[Word, ...] | list[Word]) -> Box:
 
 
 @lru_cache(maxsize=8192)
-def _key(text: str) -> str:
+def label_key(text: str) -> str:
+    """Upper-case letters and digits only: how labels are compared."""
     return re.sub(r"[^A-Z0-9]", "", normalise_text(text))
+
+
+def label_hits_on_line(line: list[Word], target: str, min_score: float,
+                       max_words: int) -> list[LabelHit]:
+    """The best match of `target` (a label_key) starting at each word of a line.
+
+    A word may carry the label's colon or the start of the value
+    ("Nama:BUDI"), so a prefix of the joined words matching the label counts
+    too, a little lower.
+    """
+    hits: list[LabelHit] = []
+    for start in range(len(line)):
+        joined = ""
+        best: LabelHit | None = None
+        for end in range(start, min(start + max_words, len(line))):
+            joined += label_key(line[end].text)
+            if not joined:
+                continue
+            score = fuzz.ratio(joined, target)
+            if len(joined) > len(target):
+                score = max(score, fuzz.ratio(joined[:len(target)], target) - 5)
+            if score >= min_score and (best is None or score > best.score):
+                best = LabelHit(words=tuple(line[start:end + 1]), score=score)
+            if len(joined) >= len(target) + 3:
+                break
+        if best is not None:
+            hits.append(best)
+    return hits
 
 
 def find_label(ocr: OcrResult, label: str, min_score: float = 80.0,
@@ -44,25 +73,14 @@ def find_label(ocr: OcrResult, label: str, min_score: float = 80.0,
     """The run of consecutive words on one line that best matches `label`.
 
     Matching ignores case, spaces and punctuation and tolerates OCR noise
-    (rapidfuzz ratio >= `min_score`). A word may carry the label's colon or
-    the start of the value ("Nama:BUDI"): a prefix match is accepted too.
+    (rapidfuzz ratio >= `min_score`); see `label_hits_on_line`.
     """
-    target = _key(label)
+    target = label_key(label)
     best: LabelHit | None = None
     for line in ocr.lines():
-        for start in range(len(line)):
-            joined = ""
-            for end in range(start, min(start + max_words, len(line))):
-                joined += _key(line[end].text)
-                if not joined:
-                    continue
-                score = fuzz.ratio(joined, target)
-                if len(joined) > len(target):
-                    score = max(score, fuzz.ratio(joined[:len(target)], target) - 5)
-                if score >= min_score and (best is None or score > best.score):
-                    best = LabelHit(words=tuple(line[start:end + 1]), score=score)
-                if len(joined) >= len(target) + 3:
-                    break
+        for hit in label_hits_on_line(line, target, min_score, max_words):
+            if best is None or hit.score > best.score:
+                best = hit
     return best
 
 
@@ -88,7 +106,7 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
                    if w.box.x >= anchor.x + anchor.w - 2
                    and abs(w.box.y + w.box.h / 2 - anchor.y - anchor.h / 2) <= 0.8 * anchor.h),
                   key=lambda w: w.box.x)
-    stops = {_key(s) for s in stop_labels}
+    stops = {label_key(s) for s in stop_labels}
     out: list[Word] = []
     right = anchor.x + anchor.w
     for word in near:
@@ -97,7 +115,7 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
         if out and word.box.x - right > max_gap * max(anchor.h, word.box.h):
             break
         right = word.box.x + word.box.w
-        key = _key(word.text)
+        key = label_key(word.text)
         if key and any(fuzz.ratio(key, stop) >= 80 or key.startswith(stop) for stop in stops):
             break
         out.append(word)
