@@ -70,7 +70,12 @@ def keyword_found(keyword: str, lines: list[str], tokens: set[str]) -> bool:
     if len(key.replace(" ", "")) <= 4:
         return key.replace(" ", "") in tokens
     threshold = _FUZZY_CUTOFF if len(key) > 8 else 90.0
-    return any(fuzz.partial_ratio(key, line) >= threshold for line in lines if line)
+    # partial_ratio slides the shorter string along the longer one: a line
+    # shorter than the keyword ("NAMA") would match inside it ("NAMA IBU
+    # KANDUNG"). Only lines that could hold the whole keyword count.
+    shortest = int(0.9 * len(key))
+    return any(fuzz.partial_ratio(key, line) >= threshold
+               for line in lines if len(line) >= shortest)
 
 
 def score_kinds(ocr: OcrResult) -> dict[DocumentKind, float]:

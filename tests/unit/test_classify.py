@@ -117,3 +117,13 @@ def test_f5_with_split_title_and_identity_labels_is_not_a_ktp() -> None:
 
 def test_membership_card_with_birth_date_is_not_a_ktp() -> None:
     assert classify(ocr_of(KARTU_PESERTA_CARD))[0] is DocumentKind.KARTU_PESERTA
+
+
+def test_a_short_line_does_not_match_inside_a_longer_keyword() -> None:
+    from extractors.classify import keyword_found
+
+    lines = ["NAMA", "TEMPAT TGL LAHIR", "JENIS KELAMIN"]
+    tokens = {t for line in lines for t in line.split()}
+    assert not keyword_found("NAMA IBU KANDUNG", lines, tokens)
+    assert keyword_found("NAMA IBU KANDUNG", ["NAMA IBU KANDUNG SITI"], tokens)
+    assert keyword_found("JENIS KELAMIN", ["JENIS KELAMlN"], tokens)
