@@ -72,8 +72,9 @@ def keyword_found(keyword: str, lines: list[str], tokens: set[str]) -> bool:
     threshold = _FUZZY_CUTOFF if len(key) > 8 else 90.0
     # partial_ratio slides the shorter string along the longer one: a line
     # shorter than the keyword ("NAMA") would match inside it ("NAMA IBU
-    # KANDUNG"). Only lines that could hold the whole keyword count.
-    shortest = int(0.9 * len(key))
+    # KANDUNG"). Only lines that could hold most of the keyword count (a title
+    # split over two lines still matches by its longer half).
+    shortest = int(0.6 * len(key))
     return any(fuzz.partial_ratio(key, line) >= threshold
                for line in lines if len(line) >= shortest)
 
