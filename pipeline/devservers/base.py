@@ -43,3 +43,11 @@ def require_traversable(root: Path, error: type[Exception], who: str) -> None:
         names = ", ".join(str(p) for p in blocked)
         raise error(f"{who} cannot enter {names}; put the server root under a folder others "
                     "can traverse (scratch.make_traversable_dir)")
+
+
+def prepare_root(root: Path, as_root: bool, error: type[Exception], who: str) -> None:
+    """Create the server folder; started by root, make it enterable by `who`."""
+    root.mkdir(parents=True, exist_ok=True)
+    if as_root:
+        root.chmod(0o755)
+        require_traversable(root, error, who)

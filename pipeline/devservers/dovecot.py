@@ -32,7 +32,7 @@ from imapclient import imap_utf7
 
 from pipeline.devservers.certs import make_self_signed_cert
 from pipeline.devservers.ports import free_port
-from pipeline.devservers.base import LocalServer, log_tail, require_traversable
+from pipeline.devservers.base import LocalServer, log_tail, prepare_root
 from pipeline.settings import ImapSettings, TlsMode
 
 # Dovecot keeps these next to the messages; without them it rebuilds the
@@ -227,10 +227,7 @@ class DovecotServer(LocalServer):
     # -- internals -------------------------------------------------------------
 
     def _prepare_root(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if self._as_root:
-            self.root.chmod(0o755)
-            require_traversable(self.root, DovecotError, "Dovecot's unprivileged processes")
+        prepare_root(self.root, self._as_root, DovecotError, "Dovecot's unprivileged processes")
         for sub in ("run", "state"):
             (self.root / sub).mkdir(exist_ok=True)
         passwd_lines = [f"{login}:{{PLAIN}}{pw}::::::" for login, pw in self.users.items()]

@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 
 from pipeline.devservers.ports import free_port
-from pipeline.devservers.base import LocalServer, log_tail, require_traversable
+from pipeline.devservers.base import LocalServer, log_tail, prepare_root
 
 APT_PACKAGE = "postgresql"
 DATABASE = "intake"
@@ -215,10 +215,7 @@ class PostgresServer(LocalServer):
     # -- internals -------------------------------------------------------------
 
     def _prepare_root(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if self._as_root:
-            self.root.chmod(0o755)
-            require_traversable(self.root, PostgresError, f"the {SUPERUSER} user")
+        prepare_root(self.root, self._as_root, PostgresError, f"the {SUPERUSER} user")
         ident = self._identity
         for folder in (self.data_dir, self.socket_dir):
             folder.mkdir(exist_ok=True)
