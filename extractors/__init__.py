@@ -38,12 +38,20 @@ EXTRACTORS: dict[DocumentKind, Extractor] = {
 BLANK_STD = 8.0
 # Below this share of confident words a reading is checked the other way up.
 POOR_READING_SHARE = 0.45
-# Whole-page readings of large pages: capitals about this tall, at most this much smaller.
+# Whole-page readings: capitals about this tall, at most this much smaller.
 READ_CHAR_HEIGHT = 16.0
 READ_MIN_SCALE = 0.5
-READ_MIN_PIXELS = 4_500_000
 # Ceiling on field confidence when the page quality says it cannot be trusted.
 UNREADABLE_CONFIDENCE = 0.2
+# Ceiling on the confidence of a value that runs to the edge of the image or
+# whose print fades (glare on the page): the capture may have cut it ("SIDO
+# MUL" of "SIDO MULYO").
+AT_EDGE_CONFIDENCE = 0.5
+# The darkest print of a value (5th percentile of a part of its box) against
+# its lightest part: washed out when that is lighter than FADED_INK and this
+# much lighter than the rest.
+FADED_INK = 100
+FADE_RANGE = 50
 
 
 def _distrust(fields: tuple[ExtractedField, ...]) -> tuple[ExtractedField, ...]:
@@ -51,6 +59,38 @@ def _distrust(fields: tuple[ExtractedField, ...]) -> tuple[ExtractedField, ...]:
     return tuple(f.model_copy(update={"value": None, "raw": f.raw or f.value,
                                       "confidence": min(f.confidence, UNREADABLE_CONFIDENCE)})
                  for f in fields)
+
+
+def _at_edge(box: Box, width: int, height: int) -> bool:
+    """Whether a value's box reaches the border of the image (within half a text height)."""
+    margin = max(3, box.h // 2)
+    return (box.x <= margin or box.y <= margin or box.x + box.w >= width - margin
+            or box.y + box.h >= height - margin)
+
+
+def _fades(box: Box, image: np.ndarray) -> bool:
+    """Whether the print of a value is clear in one part of its box and washed out in another.
+
+    A highlight on a laminated card or glossy paper lightens letters until
+    they vanish; the recogniser then reads the visible part only, sure of
+    it. The box is cut in parts about three text heights wide.
+    """
+    region = image[max(0, box.y):box.y + box.h, max(0, box.x):box.x + box.w]
+    if region.size == 0 or region.shape[1] < 6 * max(box.h, 1):
+        return False
+    parts = np.array_split(region, max(2, region.shape[1] // (3 * max(box.h, 1))), axis=1)
+    inks = [float(np.percentile(part, 5)) for part in parts]
+    return max(inks) >= FADED_INK and max(inks) - min(inks) >= FADE_RANGE
+
+
+def _distrust_cut(fields: tuple[ExtractedField, ...], image: np.ndarray
+                  ) -> tuple[ExtractedField, ...]:
+    """Values that may continue beyond the edge of the capture or fade in glare, marked unsure."""
+    height, width = image.shape[:2]
+    return tuple(f.model_copy(update={"confidence": min(f.confidence, AT_EDGE_CONFIDENCE)})
+                 if f.value is not None and f.box is not None
+                 and (_at_edge(f.box, width, height) or _fades(f.box, image))
+                 else f for f in fields)
 
 
 def text_score(ocr: OcrResult) -> float:
@@ -69,18 +109,16 @@ def _scaled_box(box: Box, factor: float) -> Box:
                w=max(1, int(round(box.w * factor))), h=max(1, int(round(box.h * factor))))
 
 
-def reading_scale(image: np.ndarray) -> float:
-    """The factor at which a large page is read whole (1.0: as it is).
+def reading_scale(image: np.ndarray, char: float | None = None) -> float:
+    """The factor at which a page is read whole (1.0: as it is).
 
-    A whole-page reading of an A4 page costs in proportion to its pixels,
-    but labels and the layout need only moderate resolution; values are
-    re-read from full-resolution crops by the extractors. Only pages of
-    at least READ_MIN_PIXELS are reduced (cards are small and read whole).
+    The whole-page reading finds the kind, the labels and where values sit;
+    its layout analysis costs in proportion to the pixels, and labels need
+    only moderate resolution. Values that must be exact are re-read from
+    full-resolution crops by the extractors. `char` is the text height
+    measured in preparation, if it was.
     """
-    height, width = image.shape[:2]
-    if height * width < READ_MIN_PIXELS:
-        return 1.0
-    char = estimate_char_height(image)
+    char = estimate_char_height(image) if char is None else char
     if char is None:
         return 1.0
     return max(READ_MIN_SCALE, min(1.0, READ_CHAR_HEIGHT / char))
@@ -133,22 +171,21 @@ def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None =
               ) -> Document:
     """One OCR pass over the page, its kind, and the fields that kind carries.
 
-    Large pages (A4) are read whole at reduced resolution (see
-    `reading_scale`); extractors re-read values from full-resolution crops. When the
+    The page is read whole once, at reduced resolution (see
+    `reading_scale`): that reading gives the kind, the labels and where the
+    values are; extractors re-read values from full-resolution crops. When the
     page's quality is not readable, values are withheld (None, low
     confidence, raw text kept) and the quality is attached, so the reply
     can ask for a better scan instead of acting on a misreading.
     """
-    scale = reading_scale(prepared.image)
+    scale = reading_scale(prepared.image, prepared.char_height)
     prepared, ocr = _read_upright(prepared, engine, scale)
     kind, confidence = classify(ocr)
-    if kind is DocumentKind.KTP and scale < 0.95:
-        # The e-KTP extractor is tuned on readings at full resolution.
-        ocr = recognise_page(prepared.image, prepared.ref, engine, 1.0)
     if kind is DocumentKind.PHOTO and float(prepared.image.std()) < BLANK_STD:
         kind, confidence = DocumentKind.UNKNOWN, 0.8
     extract = EXTRACTORS.get(kind)
     fields = extract(prepared, ocr, engine, today=today) if extract else ()
+    fields = _distrust_cut(fields, prepared.image)
     if not prepared.quality.readable:
         fields = _distrust(fields)
     return Document(ref=prepared.ref, filename=prepared.filename, kind=kind,

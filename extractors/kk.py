@@ -49,6 +49,25 @@ def _no_kk(ocr: OcrResult, strip: Strip, regions: Regions, today: date, above: i
     return missing("no_kk")
 
 
+def _on_its_row(ocr: OcrResult, word: Word, typical: float) -> Word:
+    """`word` with its box cut to its own text row.
+
+    A table's vertical rule read together with a number ("|6203...") gives
+    a box as tall as the rule, spanning several rows; the row is where the
+    other words of its reading line sit.
+    """
+    if typical <= 0 or word.box.h <= 1.6 * typical:
+        return word
+    row = [w for w in ocr.words if w.line == word.line and w is not word
+           and w.box.h <= 1.6 * typical]
+    if not row:
+        return word
+    centre = float(np.median([w.box.y + w.box.h / 2 for w in row]))
+    height = int(round(typical))
+    return word.model_copy(update={"box": Box(x=word.box.x, y=int(centre - height / 2),
+                                              w=word.box.w, h=height)})
+
+
 def _row_number(ocr: OcrResult, nik: Word) -> int | None:
     """The number in the "No" column (first on the NIK's row), if legible."""
     cells = sorted((w for w in ocr.words if w.box.x < nik.box.x and same_row(w, nik.box)),
@@ -97,14 +116,20 @@ def _members(ocr: OcrResult, strip: Strip, regions: Regions, today: date
             if w.box.y > header.box.y + header.box.h // 2
             and (bottom is None or w.box.y < bottom)
             and (nik_header is None or w.box.x + w.box.w > nik_header.box.x)]
+    typical = float(np.median([w.box.h for w in niks])) if niks else 0.0
+    niks = [_on_its_row(ocr, w, typical) for w in niks]
     pitch_rows = sorted(niks, key=lambda w: w.box.y)
     fields: list[ExtractedField] = []
-    used: set[int] = set()
-    for index, word in enumerate(pitch_rows, start=1):
-        number = _row_number(ocr, word) or index
-        if number in used:
-            continue
-        used.add(number)
+    previous = 0
+    for word in pitch_rows:
+        # Rows run down the table in order: a number printed in the "No"
+        # column is taken only when it follows the previous row's (a ruled
+        # line read as "1" does not); otherwise the row is the next one.
+        printed = _row_number(ocr, word)
+        number = printed if printed is not None and printed > previous else previous + 1
+        if number > MAX_MEMBERS:
+            break
+        previous = number
         readings = [strip.read(word.box), Reading(word.text, word.confidence, word.box)]
         fields.append(nik_field(f"anggota_{number}_nik", readings, regions, today))
         name_words = sorted((w for w in ocr.words if same_row(w, word.box)

@@ -92,15 +92,19 @@ def _region_names(regions: Regions, level: str) -> tuple[str, ...]:
     return tuple(sorted({normalise_text(n) for n in regions.names(level)}))
 
 
-def _header_fields(ocr: OcrResult, regions: Regions, nik_label: LabelHit | None
-                   ) -> list[ExtractedField]:
+def _header_fields(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine, regions: Regions,
+                   nik_label: LabelHit | None) -> list[ExtractedField]:
     """PROVINSI <name> and the KABUPATEN/KOTA line under it."""
     fields: list[ExtractedField] = []
     province = find_label(ocr, "PROVINSI", min_score=80, max_words=1)
     words = words_right_of(ocr, province.box) if province else []
     raw = value_text(words) or None
-    fields.append(_field("provinsi", _snap_region(raw or "", _region_names(regions, "provinsi")),
-                         words, raw))
+    value = _snap_region(raw or "", _region_names(regions, "provinsi"))
+    if value is None and words:
+        words = reread_words(prepared, engine, words)
+        raw = value_text(words) or None
+        value = _snap_region(raw or "", _region_names(regions, "provinsi"))
+    fields.append(_field("provinsi", value, words, raw))
     limit = nik_label.box.y if nik_label else ocr.height // 3
     regency_words: list[Word] = []
     for line in ocr.lines():
@@ -112,9 +116,12 @@ def _header_fields(ocr: OcrResult, regions: Regions, nik_label: LabelHit | None
             regency_words = line
             break
     raw = value_text(regency_words) or None
-    fields.append(_field("kabupaten_kota",
-                         _snap_region(raw or "", _region_names(regions, "kab_kota")),
-                         regency_words, raw))
+    value = _snap_region(raw or "", _region_names(regions, "kab_kota"))
+    if value is None and regency_words:
+        regency_words = reread_words(prepared, engine, regency_words)
+        raw = value_text(regency_words) or None
+        value = _snap_region(raw or "", _region_names(regions, "kab_kota"))
+    fields.append(_field("kabupaten_kota", value, regency_words, raw))
     return fields
 
 
@@ -123,6 +130,31 @@ def _crop(image: np.ndarray, left: int, top: int, right: int, bottom: int) -> np
     left, right = max(0, left), min(image.shape[1], right)
     # A white border helps tesseract's line finder on tight crops.
     return np.pad(image[top:bottom, left:right], 10, constant_values=255)
+
+
+def reread_words(prepared: PreparedPage, engine: OcrEngine, words: list[Word]) -> list[Word]:
+    """The value `words` read again from a full-resolution crop of their row, as one line.
+
+    The page is read whole at reduced resolution, which is enough for
+    labels but confuses small letters and digits ("JL." as "IL.", "026" as
+    "261"). The crop spans the words with a margin; the new words carry
+    page coordinates. An empty re-reading keeps the page's words.
+    """
+    if not words:
+        return words
+    box = union_box(words)
+    pad_y = max(3, box.h // 3)
+    pad_x = max(4, box.h // 2)
+    left, top = max(0, box.x - pad_x), max(0, box.y - pad_y)
+    crop = _crop(prepared.image, left, top, box.x + box.w + pad_x, box.y + box.h + pad_y)
+    ref = PageRef(attachment_index=prepared.ref.attachment_index,
+                  page_number=prepared.ref.page_number)
+    reread = engine.recognise(crop, ref, psm=7)
+    # _crop pads 10 px of white on every side.
+    shifted = [w.model_copy(update={"box": Box(x=w.box.x + left - 10, y=w.box.y + top - 10,
+                                               w=w.box.w, h=w.box.h)})
+               for w in reread.words if w.text.strip()]
+    return strip_colon(shifted) if shifted else words
 
 
 def _nik_crop(prepared: PreparedPage, ocr: OcrResult, label: LabelHit, value_words: list[Word]
@@ -242,6 +274,11 @@ def _read_nik(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
 
 Parser = Callable[[str], str | None]
 
+# Values that are free text (names, addresses, numbers): always re-read from
+# their crop. The others snap to closed lists and are re-read only when the
+# page reading does not snap.
+FREE_TEXT = frozenset({"nama", "alamat", "rt_rw"})
+
 # extractor field -> (label as printed, label match cut-off, parser of the value text)
 LABELLED: dict[str, tuple[str, float, Parser]] = {
     "nama": ("Nama", 75, person_name),
@@ -293,17 +330,23 @@ def _blood_group(prepared: PreparedPage, ocr: OcrResult) -> ExtractedField:
     return _field("gol_darah", value, words, text or None)
 
 
-def _labelled_fields(prepared: PreparedPage, ocr: OcrResult, regions: Regions
-                     ) -> list[ExtractedField]:
+def _labelled_fields(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
+                     regions: Regions) -> list[ExtractedField]:
     fields = [_blood_group(prepared, ocr)]
     for name, (label, cutoff, parse) in LABELLED.items():
         words = _value_words(ocr, find_label(ocr, label, min_score=cutoff,
                                              max_words=label.count(" ") + 1))
         text = value_text(words)
-        fields.append(_field(name, parse(text) if text else None, words, text or None))
+        value = parse(text) if text and name not in FREE_TEXT else None
+        if value is None and words:
+            words = reread_words(prepared, engine, words)
+            text = value_text(words)
+            value = parse(text) if text else None
+        fields.append(_field(name, value, words, text or None))
     for name, label, names in (("kel_desa", "Kel/Desa", _region_names(regions, "village")),
                                ("kecamatan", "Kecamatan", _region_names(regions, "kecamatan"))):
-        words = _value_words(ocr, find_label(ocr, label, min_score=75, max_words=2))
+        words = reread_words(prepared, engine, _value_words(
+            ocr, find_label(ocr, label, min_score=75, max_words=2)))
         text = clean_value(value_text(words))
         # Snap to an official name when clearly one; the tables are not complete.
         value = (_snap_region(text, names, 90) or text) if len(text) >= 3 else None
@@ -344,7 +387,7 @@ def extract_ktp(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
     regions = load_regions()
     today = today or date.today()
     nik_label = find_label(ocr, "NIK", min_score=66, max_words=1)
-    fields = _header_fields(ocr, regions, nik_label)
+    fields = _header_fields(prepared, ocr, engine, regions, nik_label)
 
     gender_words = _value_words(ocr, find_label(ocr, "Jenis Kelamin", min_score=75), ROW_STOPS)
     gender = parse_gender(value_text(gender_words))
@@ -353,10 +396,11 @@ def extract_ktp(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
     nik = _read_nik(prepared, ocr, engine, nik_label, gender, regions, today)
     fields.append(nik)
 
-    birth_words = _value_words(ocr, find_label(ocr, "Tempat/Tgl Lahir", min_score=75))
+    birth_words = reread_words(prepared, engine, _value_words(
+        ocr, find_label(ocr, "Tempat/Tgl Lahir", min_score=75)))
     raw = value_text(birth_words)
     place, born = split_place_date(raw) if raw else (None, None)
     fields.append(_field("tempat_lahir", place, birth_words, raw or None))
     fields.append(_birth_date(born, nik, birth_words, raw or None, today))
-    fields += _labelled_fields(prepared, ocr, regions)
+    fields += _labelled_fields(prepared, ocr, engine, regions)
     return tuple(sorted(fields, key=lambda f: FIELD_ORDER.index(f.name)))

@@ -205,10 +205,100 @@ def cmd_fixtures_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fixtures_seed_month(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from fixtures.month import KALIMANTAN_BRANCHES, MonthBranch, generate_month
+    from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
+    from pipeline.store.month_writer import MonthAlreadySeeded, write_month
+
+    try:
+        month = date.fromisoformat(f"{args.month}-01")
+    except ValueError:
+        print(f"intake fixtures seed-month: --month {args.month!r} is not YYYY-MM",
+              file=sys.stderr)
+        return 2
+    if "://" in args.db:  # a database URL: the Kalimantan branches
+        url, branches = args.db, KALIMANTAN_BRANCHES
+    else:  # a settings file: its database and its branches
+        settings = load_settings(Path(args.db))
+        url = settings.storage.database_url
+        branches = tuple(MonthBranch(b.id, "".join(c for c in b.id.upper() if c.isalpha())[:3]
+                                     .ljust(3, "X"), b.name, b.province, 1.0)
+                         for b in settings.branches)
+    started = time.monotonic()
+    world = generate_month(args.seed, args.count, month, branches)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with transaction(make_sessionmaker(engine)) as session:
+            written = write_month(session, world)
+    except MonthAlreadySeeded as err:
+        print(f"intake fixtures seed-month: {err}", file=sys.stderr)
+        return err.exit_code
+    finally:
+        engine.dispose()
+    print(f"{written.submissions} submissions of {month:%Y-%m} in {len(branches)} branches "
+          f"({written.participants} participants, {written.documents} documents, "
+          f"{written.findings} findings, {written.reviews} reviews) "
+          f"written in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from pipeline.store.db import make_engine, make_sessionmaker, upgrade
+    from pipeline.web.app import create_app
+    from pipeline.web.server import secret_key, serve_forever
+
+    settings = _settings(args)
+    key = secret_key(settings)
+    engine = make_engine(settings.storage.database_url)
+    upgrade(engine)
+    host = args.host or settings.web.host
+    port = args.port or settings.web.port
+    app = create_app(settings, key, factory=make_sessionmaker(engine))
+    print(f"intake web: review desk on http://{host}:{port}/", flush=True)
+    serve_forever(app, host, port)
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
+    from pipeline.web.scope import ScopeError
+    from pipeline.web.security import new_password
+    from pipeline.web.users import UserError, add_user
+
+    settings = _settings(args)
+    generated = False
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif args.generate_password:
+        password, generated = new_password(), True
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+    engine = make_engine(settings.storage.database_url)
+    upgrade(engine)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            add_user(session, settings, args.username, password, args.role, args.branch,
+                     args.scope, args.name or "", "(intake users add)", datetime.now(UTC))
+    except (UserError, ScopeError) as err:
+        print(f"intake users add: {err}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"user {args.username.strip().lower()} added ({args.role})")
+    if generated:
+        print(f"password: {password}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import run_demo
 
-    return run_demo(Path(args.out), count=args.count, seed=args.seed)
+    return run_demo(Path(args.out), count=args.count, seed=args.seed, web_wait=args.web_wait)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -260,6 +350,22 @@ def cmd_bench_decisions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_dashboard(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from pipeline.bench.dashboard import format_bench, run_bench
+
+    try:
+        month = date.fromisoformat(f"{args.month}-01")
+    except ValueError:
+        print(f"intake bench dashboard: --month {args.month!r} is not YYYY-MM", file=sys.stderr)
+        return 2
+    figures = run_bench(args.count, month, args.seed, args.runs)
+    print(json.dumps(figures, indent=2) if args.json else format_bench(figures))
+    agree = all(row["agree"] for row in figures["queries"].values())
+    return 0 if agree else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="settings file (default: $INTAKE_CONFIG or ./intake.toml)")
@@ -309,6 +415,15 @@ def build_parser() -> argparse.ArgumentParser:
     fx_load.add_argument("--from", dest="source", required=True,
                          help="folder written by `intake fixtures generate`")
     fx_load.set_defaults(func=cmd_fixtures_load)
+    seed_month = fx_sub.add_parser("seed-month", help="write a generated month of decided "
+                                   "claims straight into a database (dashboard scale)")
+    seed_month.add_argument("--db", required=True,
+                            help="database URL (Kalimantan branches) or settings file "
+                            "(its database and branches)")
+    seed_month.add_argument("--count", type=int, default=22000)
+    seed_month.add_argument("--month", default="2020-06", help="YYYY-MM")
+    seed_month.add_argument("--seed", type=int, default=2020)
+    seed_month.set_defaults(func=cmd_fixtures_seed_month)
 
     extract = sub.add_parser("extract", help="read image or PDF files, one line per page")
     extract.add_argument("files", nargs="+")
@@ -333,10 +448,41 @@ def build_parser() -> argparse.ArgumentParser:
     bench_dec.add_argument("--json", action="store_true")
     bench_dec.set_defaults(func=cmd_bench_decisions)
 
+    bench_dash = bench_sub.add_parser("dashboard", help="dashboard speed on a generated month "
+                                      "vs naive")
+    bench_dash.add_argument("--count", type=int, default=22000, help="submissions")
+    bench_dash.add_argument("--month", default="2020-06", help="YYYY-MM")
+    bench_dash.add_argument("--seed", type=int, default=90212)
+    bench_dash.add_argument("--runs", type=int, default=5, help="runs per timing (median)")
+    bench_dash.add_argument("--json", action="store_true")
+    bench_dash.set_defaults(func=cmd_bench_dashboard)
+
+    web = sub.add_parser("web", help="the officers' review desk (web app)")
+    web.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
+    web.add_argument("--port", type=int, help="port (default: web.port)")
+    web.set_defaults(func=cmd_web)
+
+    users = sub.add_parser("users", help="review desk accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    users_add = users_sub.add_parser("add", help="add an officer, supervisor or admin")
+    users_add.add_argument("username")
+    users_add.add_argument("--role", choices=("officer", "supervisor", "admin"), required=True)
+    users_add.add_argument("--branch", help="the officer's branch id")
+    users_add.add_argument("--scope", help="the supervisor's province, or a region from web.regions")
+    users_add.add_argument("--name", help="full name shown in the desk")
+    how = users_add.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    how.add_argument("--generate-password", action="store_true",
+                     help="make a random password and print it once")
+    users_add.set_defaults(func=cmd_users_add)
+
     demo = sub.add_parser("demo", help="the local demo on throwaway servers")
     demo.add_argument("--out", default="demo-output")
     demo.add_argument("--count", type=int, default=8)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--web-wait", type=float, default=None,
+                      help="seconds the review desk stays up after the report "
+                           "(default: until Ctrl-C from a terminal, else 0)")
     demo.set_defaults(func=cmd_demo)
     return parser
 

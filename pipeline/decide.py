@@ -1,4 +1,17 @@
-"""Findings -> Decision: the strongest action asked for wins."""
+"""Findings -> Decision: the strongest action asked for wins.
+
+- rejected: a finding rejects (no attachments, unreadable message, NIK in
+  no record, a stranger's mail with no claim document): nothing to complete.
+- incomplete: the participant can fix something (a document missing,
+  unreadable or cut off, a number that cannot be read, no booking or one at
+  another branch, sent late, the waiting month not over).
+- needs_review: a mismatch only a person can judge, or a key number read
+  with low confidence (QUAL-003).
+- complete: nothing but notes; the packet goes straight through.
+
+The decision keeps every finding, notes included, each with its evidence,
+whatever the status: the officer reviewing a packet sees all of them.
+"""
 
 from __future__ import annotations
 

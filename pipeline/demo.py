@@ -3,16 +3,21 @@
 Starts a throwaway Dovecot (one inbox per branch, TLS with a self-signed
 certificate) and an SMTP server that keeps what it receives, generates a
 synthetic world of participants and claim emails, loads the records,
-appends the emails to the inboxes, runs the Prefect flow twice (the second
-run must find nothing to do), prints the report, and stops what it started.
+appends the emails to the inboxes, starts the officers' review desk on
+loopback (with an officer, a supervisor and an admin whose passwords are
+printed), runs the Prefect flow twice (the second run must find nothing to
+do), prints the report, and stops what it started.
 """
 
 from __future__ import annotations
 
 import email
 import os
+import secrets
 import shutil
+import sys
 import time
+from datetime import UTC, datetime
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -21,18 +26,21 @@ from sqlalchemy import select
 from fixtures.world import DEMO_BRANCHES, World, generate_world
 from pipeline.adapters.imap import open_mailbox
 from pipeline.devservers.dovecot import DovecotServer
+from pipeline.devservers.ports import free_port
 from pipeline.devservers.scratch import make_traversable_dir
 from pipeline.devservers.smtp_sink import SmtpSink
-from pipeline.settings import load_settings
+from pipeline.settings import Settings, load_settings
 from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from pipeline.store.models import DecisionRow, FindingRow, SubmissionRow
 from pipeline.store.records import upsert_bookings, upsert_participants
 from pipeline.store.reports import branch_counts, format_table
+from pipeline.web.server import BackgroundServer
 
 DEMO_BRANCH_COUNT = 3
 
 
-def _settings_toml(out: Path, dovecot: DovecotServer, sink: SmtpSink, branch_ids: list[str]) -> str:
+def _settings_toml(out: Path, dovecot: DovecotServer, sink: SmtpSink, branch_ids: list[str],
+                   web_port: int) -> str:
     lines = [
         "# Written by `intake demo`: throwaway servers on loopback.",
         'timezone = "Asia/Jakarta"',
@@ -45,6 +53,13 @@ def _settings_toml(out: Path, dovecot: DovecotServer, sink: SmtpSink, branch_ids
         f'host = "{sink.host}"',
         f"port = {sink.port}",
         'tls = "none"',
+        "",
+        "[web]",
+        'host = "127.0.0.1"',
+        f"port = {web_port}",
+        'secret_key_env = "INTAKE_DEMO_WEB_SECRET"',
+        "regions = { Kalimantan = [" + ", ".join(
+            f'"{p}"' for p in sorted({b.province for b in DEMO_BRANCHES})) + "] }",
         "",
         "[polling]",
         "interval_seconds = 60",
@@ -104,7 +119,71 @@ def _expected_table(world: World, config: Path) -> tuple[str, int]:
     return text, mismatches
 
 
-def run_demo(out: Path, count: int = 8, seed: int = 1) -> int:
+DEMO_PASSWORD_BYTES = 9
+
+
+def _start_desk(settings: Settings, branch_ids: list[str]
+                ) -> tuple[BackgroundServer, list[tuple[str, str, str]]]:
+    """The review desk beside the flow, on loopback, with an officer, a supervisor
+    and an admin whose passwords are made now and printed once."""
+    from pipeline.web.app import create_app
+    from pipeline.web.server import secret_key
+    from pipeline.web.users import add_user
+
+    os.environ["INTAKE_DEMO_WEB_SECRET"] = secrets.token_urlsafe(32)
+    first = settings.branch(branch_ids[0])
+    accounts = [
+        (f"petugas.{first.id}", "officer", f"petugas cabang {first.name}"),
+        ("supervisor.kalimantan", "supervisor", "supervisor wilayah Kalimantan"),
+        ("admin", "admin", "admin (pengguna dan pengaturan)"),
+    ]
+    engine = make_engine(settings.storage.database_url)
+    printed = []
+    now = datetime.now(UTC)
+    with transaction(make_sessionmaker(engine)) as session:
+        for username, role, what in accounts:
+            password = secrets.token_urlsafe(DEMO_PASSWORD_BYTES)
+            add_user(session, settings, username, password, role,
+                     first.id if role == "officer" else None,
+                     "Kalimantan" if role == "supervisor" else None, what.title(), "demo", now)
+            printed.append((username, password, what))
+    app = create_app(settings, secret_key(settings), factory=make_sessionmaker(engine))
+    server = BackgroundServer(app, settings.web.host, settings.web.port).start()
+    print(f"[demo] review desk on {server.url}/ (sign in as {printed[0][0]} / {printed[0][1]})")
+    return server, printed
+
+
+def _print_desk(desk: BackgroundServer, accounts: list[tuple[str, str, str]]) -> None:
+    print()
+    print(f"Review desk (`intake web`): {desk.url}/")
+    for username, password, what in accounts:
+        print(f"  {username:<24} password {password:<16} {what}")
+
+
+def _keep_serving(desk: BackgroundServer, settings: Settings, web_wait: float | None) -> None:
+    """Leave the desk up for a look; replies officers queue are sent meanwhile."""
+    if web_wait is None:
+        web_wait = float("inf") if sys.stdin.isatty() else 0.0
+    if web_wait <= 0:
+        return
+    from pipeline.runtime import open_runtime, send_outbox
+
+    print("The review desk keeps running; press Ctrl-C to stop the demo.", flush=True)
+    runtime = open_runtime(settings)
+    deadline = time.monotonic() + web_wait
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
+            send_outbox(runtime)
+    except KeyboardInterrupt:
+        print()
+    finally:
+        runtime.close()
+
+
+def run_demo(out: Path, count: int = 8, seed: int = 1, web_wait: float | None = None) -> int:
+    """The demo; the review desk keeps serving `web_wait` seconds after the report
+    (None: until Ctrl-C when run from a terminal, else not at all)."""
     started = time.monotonic()
     out = out.resolve()
     if out.exists():
@@ -122,6 +201,7 @@ def run_demo(out: Path, count: int = 8, seed: int = 1) -> int:
     passwords = {b: f"demo-{b}-secret" for b in branch_ids}
     dovecot = DovecotServer(server_root / "dovecot", users=passwords, tls=True)
     sink = SmtpSink(out / "replies")
+    desk: BackgroundServer | None = None
     try:
         dovecot.start()
         sink.start()
@@ -130,7 +210,9 @@ def run_demo(out: Path, count: int = 8, seed: int = 1) -> int:
         for branch_id, password in passwords.items():
             os.environ[f"INTAKE_DEMO_IMAP_{branch_id.upper()}"] = password
         config = out / "intake.toml"
-        config.write_text(_settings_toml(out, dovecot, sink, branch_ids), encoding="utf-8")
+        web_port = free_port()
+        config.write_text(_settings_toml(out, dovecot, sink, branch_ids, web_port),
+                          encoding="utf-8")
         settings = load_settings(config)
 
         engine = make_engine(settings.storage.database_url)
@@ -139,6 +221,7 @@ def run_demo(out: Path, count: int = 8, seed: int = 1) -> int:
             upsert_participants(session, [p.to_participant() for p in world.profiles])
             upsert_bookings(session, world.bookings)
         engine.dispose()
+        desk, accounts = _start_desk(settings, branch_ids)
 
         for branch in settings.branches:
             mine = [m for m in world.messages if m.branch_id == branch.id]
@@ -183,8 +266,12 @@ def run_demo(out: Path, count: int = 8, seed: int = 1) -> int:
         print(f"  e.g. .venv/bin/intake --config {config} report")
         print(f"Demo finished in {time.monotonic() - started:.1f} s "
               f"({mismatches} decisions differ from the scenario's expectation).")
+        _print_desk(desk, accounts)
+        _keep_serving(desk, settings, web_wait)
         return 0 if processed_again == 0 and sent_again == 0 else 1
     finally:
+        if desk is not None:
+            desk.stop()
         sink.stop()
         dovecot.stop()
         shutil.rmtree(server_root, ignore_errors=True)

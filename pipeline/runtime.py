@@ -27,7 +27,8 @@ from pipeline.outbox import OutboxReport, send_pending
 from pipeline.poll import PollReport, poll_mailbox
 from pipeline.process import Services, process_message
 from pipeline.settings import Branch, Settings, check_secrets, read_secret
-from pipeline.store import records
+from pipeline.resubmission import EarlierQuery, EarlierSubmission
+from pipeline.store import records, resubmissions
 from pipeline.store.db import make_engine, make_sessionmaker, upgrade
 from pipeline.types import Booking, Outcome, Participant
 from rules.regions import load_regions
@@ -58,10 +59,15 @@ class Runtime:
         with self.factory() as session:
             return records.find_booking(session, code, nik, branch_id)
 
+    def earlier_submissions(self, query: EarlierQuery) -> tuple[EarlierSubmission, ...]:
+        with self.factory() as session:
+            return resubmissions.earlier_submissions(session, query)
+
     def services(self) -> Services:
         return Services(engine=self.ocr, regions=load_regions(), limits=self.settings.limits,
                         find_participant=self.find_participant, find_booking=self.find_booking,
-                        timezone=self.settings.timezone, ocr_pool=self.ocr_pool)
+                        timezone=self.settings.timezone, ocr_pool=self.ocr_pool,
+                        earlier_submissions=self.earlier_submissions)
 
     def process(self, branch: Branch, raw: bytes, received: datetime) -> Outcome:
         return process_message(branch, raw, received, self.services(), self.now())

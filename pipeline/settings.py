@@ -48,6 +48,8 @@ class Branch(Strict):
     name: str
     province: str
     reply_from: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    # The office's street address, shown with the appointment in replies.
+    office_address: str | None = None
     imap: ImapSettings
 
 
@@ -100,6 +102,28 @@ class OcrSettings(Strict):
     workers: int = Field(default=0, ge=0)
 
 
+class WebSettings(Strict):
+    """The officers' review desk (`intake web`)."""
+
+    # Loopback by default: the desk shows identity data, so exposing it is a
+    # deliberate choice (behind a TLS proxy, with secure_cookies = true).
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # Names the environment variable holding the key that signs session cookies.
+    secret_key_env: str = "INTAKE_WEB_SECRET_KEY"
+    secure_cookies: bool = False
+    session_hours: float = Field(default=10, gt=0)
+    # How long an opened submission stays reserved for the officer working on it.
+    lock_minutes: int = Field(default=15, ge=1)
+    # Sign-in failures tolerated per window, per username and per client address.
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures_user: int = Field(default=5, ge=1)
+    login_max_failures_client: int = Field(default=20, ge=1)
+    # Regions a supervisor may be scoped to, each a list of provinces;
+    # a supervisor may also be scoped to one province by its name.
+    regions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
 class Settings(Strict):
     source: Path | None = Field(default=None, exclude=True)
     timezone: str = "Asia/Jakarta"
@@ -108,6 +132,7 @@ class Settings(Strict):
     polling: PollingSettings = PollingSettings()
     limits: LimitSettings = LimitSettings()
     ocr: OcrSettings = OcrSettings()
+    web: WebSettings = WebSettings()
     branches: tuple[Branch, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

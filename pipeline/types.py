@@ -159,6 +159,7 @@ class PreparedPage(Frozen):
     rotation: int = 0  # degrees clockwise applied to the source
     skew: float = 0.0
     quality: Quality
+    char_height: float | None = None  # capitals' height in `image` (px), when measured
 
 
 class Box(Frozen):
@@ -332,4 +333,7 @@ class Outcome(Frozen):
     decision: Decision
     reply: Reply | None = None
     ocr_engine: str | None = None
+    # Earlier incomplete submissions of the same claim whose documents were
+    # counted with this message's (a resubmission); ids of the submissions table.
+    merged_from: tuple[int, ...] = ()
 

@@ -35,6 +35,13 @@ class CheckInput(Frozen):
     # The NIK the packet is about, as resolved from the documents (may be
     # unknown to the records); None when no document gave a valid one.
     nik: str | None = None
+    # The KPJ the documents agree on, and the record that KPJ belongs to when
+    # looked up on its own (None when not looked up or unknown): together
+    # they show whether NIK and KPJ point to the same person.
+    kpj: str | None = None
+    kpj_participant: Participant | None = None
+    # How times are written in messages (the branch's zone; stored times are UTC).
+    timezone: str = "Asia/Jakarta"
     today: date
 
     def documents_of(self, kind: DocumentKind) -> list[Document]:

@@ -1,4 +1,12 @@
-"""Rules on which documents a claim needs (DOMAIN.md, claim by resignation)."""
+"""Rules on which documents a claim needs, by the reason ticked on the F5.
+
+DOMAIN.md: every claim needs the KTP, the KK, the filled-in F5, the Kartu
+Peserta and the first page of the bank book; a resignation and the end of a
+fixed-term contract also need the employer's letter (paklaring); the NPWP
+is needed when the balance is above Rp50,000,000. Documents particular to
+other reasons are for an officer (ELIG-003). An unread reason counts as a
+resignation, the reason needing the most.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +14,29 @@ from collections.abc import Callable
 
 from pipeline.types import Action, DocumentKind, Severity
 from rules.base import CheckInput, Hit, Rule
+from rules.claim import (CONTRACT_END, NPWP_BALANCE_THRESHOLD, RESIGNATION, claim_reason,
+                         is_claim)
 
-# Above this JHT balance the NPWP is required (tax on the lump sum).
-NPWP_BALANCE_THRESHOLD = 50_000_000
-
-
-def _applies(data: CheckInput) -> bool:
-    # Nothing to complete when the message or the person is not a claim at all.
-    if data.submission.unreadable_reason is not None or not data.submission.attachments:
-        return False
-    if data.participant is not None:
-        return True
-    if data.nik is not None:
-        return False  # a NIK outside the records: REC-001 rejects
-    # Nobody identified yet: ask for what is missing when the mail looks like
-    # a claim; otherwise REC-003 rejects it as not a claim.
-    return bool(data.unreadable) or any(
-        doc.kind not in (DocumentKind.PHOTO, DocumentKind.UNKNOWN) for doc in data.documents)
 
 
 def _missing(kind: DocumentKind, needed: Callable[[CheckInput], bool] = lambda _d: True
              ) -> Callable[[CheckInput], list[Hit]]:
     def check(data: CheckInput) -> list[Hit]:
-        if not _applies(data) or not needed(data) or data.documents_of(kind):
+        if not is_claim(data) or not needed(data) or data.documents_of(kind):
             return []
         # With an attachment that could not be opened, the document may well
         # be inside it: say so rather than claim it was never sent.
         where = " (atau berada di lampiran yang tidak dapat dibuka)" if data.unreadable else ""
         return [Hit(params={"where": where}, evidence={"kind": kind.value})]
     return check
+
+
+# Reasons whose claim needs the employer's letter.
+PAKLARING_REASONS = (RESIGNATION, CONTRACT_END)
+
+
+def _reason_needs_paklaring(data: CheckInput) -> bool:
+    return claim_reason(data)[0] in PAKLARING_REASONS
 
 
 def _balance_needs_npwp(data: CheckInput) -> bool:
@@ -60,7 +62,8 @@ RULES = (
     _document_rule(4, DocumentKind.KARTU_PESERTA, "Kartu Peserta",
                    "Kartu Peserta BPJS Ketenagakerjaan"),
     _document_rule(5, DocumentKind.PAKLARING, "Paklaring",
-                   "Surat keterangan berhenti bekerja (paklaring) dari perusahaan"),
+                   "Surat keterangan berhenti bekerja (paklaring) dari perusahaan",
+                   _reason_needs_paklaring),
     _document_rule(6, DocumentKind.BUKU_TABUNGAN, "Bank book",
                    "Halaman pertama buku tabungan atas nama peserta"),
     _document_rule(7, DocumentKind.NPWP, "NPWP",

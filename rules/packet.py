@@ -27,16 +27,36 @@ _KPJ_SOURCES: tuple[tuple[DocumentKind, str], ...] = (
 )
 
 
+# A district unknown to both editions may be older than either (DOMAIN.md:
+# an unknown old prefix is a warning, not a rejection); NIK-003 notes it.
+TOLERATED_PROBLEMS = frozenset({"unknown_district"})
+
+
+def nik_acceptable(value: str, regions: Regions, today: date) -> bool:
+    """Structurally valid, or valid but for a district code no edition knows."""
+    return set(nik_problems(value, regions, today)) <= TOLERATED_PROBLEMS
+
+
 def packet_nik(documents: Sequence[Document], regions: Regions, today: date) -> str | None:
-    """The first valid NIK in order of trust, or None."""
+    """The first valid NIK in order of trust, or None.
+
+    A NIK whose district no edition knows is taken only when no document
+    has a fully valid one: a misread region digit must not win over a
+    clean reading elsewhere.
+    """
+    fallback: str | None = None
     for kind, name in _NIK_SOURCES:
         for doc in documents:
             if doc.kind != kind:
                 continue
             value = doc.value(name)
-            if value and not nik_problems(value, regions, today):
+            if not value:
+                continue
+            if not nik_problems(value, regions, today):
                 return value
-    return None
+            if fallback is None and nik_acceptable(value, regions, today):
+                fallback = value
+    return fallback
 
 
 def packet_kpj(documents: Sequence[Document]) -> str | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pipeline.types import Finding
-from rules import completeness, files, identity, mail, quality, records
+from rules import (booking, completeness, consistency, eligibility, files, identity, mail,
+                   quality, records)
 from rules.base import CheckInput, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -11,7 +12,10 @@ RULES: tuple[Rule, ...] = (
     *files.RULES,
     *quality.RULES,
     *identity.RULES,
+    *consistency.RULES,
     *records.RULES,
+    *booking.RULES,
+    *eligibility.RULES,
     *completeness.RULES,
 )
 

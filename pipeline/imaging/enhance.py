@@ -47,9 +47,13 @@ def estimate_char_height(grey: np.ndarray) -> float | None:
     return None if height is None else height / scale
 
 
-def upscale_small_text(grey: np.ndarray, max_pixels: int) -> tuple[np.ndarray, float]:
-    """The image enlarged when its text is small, and the factor used (1.0 if not)."""
-    char = estimate_char_height(grey)
+def upscale_small_text(grey: np.ndarray, max_pixels: int, char: float | None = None
+                       ) -> tuple[np.ndarray, float]:
+    """The image enlarged when its text is small, and the factor used (1.0 if not).
+
+    `char` is the text height already measured on `grey` (measured here if not given).
+    """
+    char = estimate_char_height(grey) if char is None else char
     if char is None or char >= SMALL_CHAR_HEIGHT:
         return grey, 1.0
     factor = min(MAX_UPSCALE, TARGET_CHAR_HEIGHT / max(char, 1.0))

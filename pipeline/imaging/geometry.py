@@ -176,19 +176,107 @@ def find_document_quad(grey: np.ndarray) -> np.ndarray | None:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
     # The edge first: uneven light can make part of a card as dark as the
     # table, which splits a region found by level but not its outline.
+    marks = _print_marks(small)
     edged = _edge_outline(small)
     if edged is not None and _differs(small, edged, kernel, level, threshold):
-        return edged / scale
+        covering = _covering_print(edged, marks, small.shape[:2])
+        if covering is not None:
+            return covering / scale
     found = []
     for mask in (blurred > level + threshold, blurred < level - threshold):
         corners = _outline(mask.astype(np.uint8) * 255, kernel)
         if (corners is not None and _differs(small, corners, kernel, level, threshold)
                 and not _cuts_print(small, corners, kernel)):
-            found.append(corners)
+            corners = _covering_print(corners, marks, small.shape[:2])
+            if corners is not None:
+                found.append(corners)
     if not found:
         return None
     best = max(found, key=lambda c: cv2.contourArea(c.astype(np.float32)))
     return best / scale
+
+
+# Share of the page's print marks that may lie outside a document outline
+# (specks, a texture's strongest grains); more means the outline is a part
+# of the document (its table, its signature block, its lit half).
+MAX_PRINT_OUTSIDE = 0.04
+
+
+# How much brighter than its surroundings light print on a dark band is.
+LIGHT_PRINT_CONTRAST = 45
+
+
+def _print_marks(small: np.ndarray) -> np.ndarray:
+    """Centres (Nx2) of character-sized marks, dark on light or light on dark: the print."""
+    found = [np.zeros((0, 2), np.float32)]
+    # Cards print their issuer in light letters on a dark band. Those stand
+    # far above their surroundings; the light grain of a table does not.
+    block = max(15, (min(small.shape[:2]) // 30) | 1)
+    light = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY,
+                                  block, -LIGHT_PRINT_CONTRAST)
+    for mask in (ink_mask(small), light):
+        count, _labels, stats, centres = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        h, area = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
+        w = stats[1:, cv2.CC_STAT_WIDTH]
+        keep = ((h >= 3) & (h <= small.shape[0] // 10) & (w <= small.shape[1] // 4)
+                & (area >= 6))
+        found.append(centres[1:][keep].astype(np.float32))
+    return np.concatenate(found)
+
+
+def _leaves_print_outside(corners: np.ndarray, marks: np.ndarray) -> bool:
+    """Whether a clear share of the page's print lies outside the outline.
+
+    A document's outline holds all of its print. An outline that leaves
+    print outside is a part of the document (a ruled table, a signature
+    box, the half of a page in light) and warping to it would cut the page.
+    """
+    if len(marks) < 20:
+        return False
+    contour = corners.reshape(-1, 1, 2).astype(np.float32)
+    side = float(np.sqrt(cv2.contourArea(contour)))
+    margin = 0.02 * side
+    outside = sum(cv2.pointPolygonTest(contour, (float(x), float(y)), True) < -margin
+                  for x, y in marks)
+    return outside > MAX_PRINT_OUTSIDE * len(marks)
+
+
+def _covering_print(corners: np.ndarray, marks: np.ndarray, shape: tuple[int, ...]
+                    ) -> np.ndarray | None:
+    """The outline, grown to the print it leaves outside; None if that is not a page.
+
+    An inner panel of a card (the light body between coloured bands), a
+    ruled table, or the lit half of a page has a clear outline but is not
+    the whole document: the print outside it says so. The outline is then
+    the smallest rectangle around it and that print, with a margin; when
+    that covers nearly the whole frame there is no outline to correct.
+    """
+    if not _leaves_print_outside(corners, marks):
+        return corners
+    # Grow by neighbourhood: print that continues the document lies next to
+    # it, a stray mark on the table does not.
+    grown = corners.reshape(-1, 2).astype(np.float32)
+    reach = 0.15 * min(cv2.minAreaRect(grown)[1])
+    # Letters stand in words: a mark with no other mark close by is a grain.
+    gaps = np.linalg.norm(marks[:, None, :] - marks[None, :, :], axis=2)
+    close = 0.03 * max(cv2.minAreaRect(grown)[1])
+    marks = marks[(gaps < close).sum(axis=1) >= 3]
+    for _round in range(4):
+        contour = grown.reshape(-1, 1, 2)
+        near = [m for m in marks
+                if -reach <= cv2.pointPolygonTest(contour, (float(m[0]), float(m[1])), True) < 0]
+        if not near:
+            break
+        (cx, cy), (w, h), angle = cv2.minAreaRect(np.concatenate([grown, np.float32(near)]))
+        grown = cv2.boxPoints(((cx, cy), (w + 0.02 * max(w, h), h + 0.02 * max(w, h)), angle))
+    height, width = shape
+    grown[:, 0] = np.clip(grown[:, 0], 0, width - 1)
+    grown[:, 1] = np.clip(grown[:, 1], 0, height - 1)
+    grown = _order_corners(grown.astype(np.float32))
+    if (cv2.contourArea(grown) > 0.9 * width * height
+            or _leaves_print_outside(grown, marks)):
+        return None
+    return grown
 
 
 def _cuts_print(small: np.ndarray, corners: np.ndarray, kernel: np.ndarray) -> bool:

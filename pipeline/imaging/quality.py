@@ -29,15 +29,16 @@ MIN_SHARPNESS_WITHOUT_TEXT = 20.0
 TEXT_SCALE = 24.0
 
 
-def text_sharpness(grey: np.ndarray) -> float:
+def text_sharpness(grey: np.ndarray, char: float | None = None) -> float:
     """Variance of the Laplacian over the neighbourhood of text strokes.
 
     The image is first scaled so characters are about TEXT_SCALE px tall, so
     the figure means the same for a thumbnail and a 600 dpi scan; only
     pixels near ink count, so a page with little text is not called blurred
-    for its empty margins.
+    for its empty margins. `char` is the text height already measured on
+    `grey`, if it was.
     """
-    char = estimate_char_height(grey)
+    char = estimate_char_height(grey) if char is None else char
     if char is not None:
         factor = TEXT_SCALE / char
         if abs(factor - 1.0) > 0.05:
@@ -94,13 +95,22 @@ def glare_share(grey: np.ndarray) -> float:
     return glare / total
 
 
-def measure_quality(capture: np.ndarray, prepared: np.ndarray) -> Quality:
-    """Quality of a page: brightness and glare of the capture, sharpness of the result."""
+def measure_quality(capture: np.ndarray, prepared: np.ndarray, *,
+                    flat: np.ndarray | None = None, char: float | None = None) -> Quality:
+    """Quality of a page: brightness and glare of the capture, sharpness of the result.
+
+    `flat` is the capture with even lighting before any enlargement and
+    `char` its text height, when the caller has them: sharpness is then
+    measured there (enlarging adds no detail, only pixels to go through).
+    """
     height, width = prepared.shape[:2]
     brightness = float(capture.mean())
     glare = glare_share(capture)
-    sharpness = text_sharpness(prepared)
-    char = estimate_char_height(capture)
+    if flat is not None and char is not None:
+        sharpness = text_sharpness(flat, char)
+    else:
+        sharpness = text_sharpness(prepared)
+        char = estimate_char_height(capture)
     reasons: list[str] = []
     if min(capture.shape[:2]) < MIN_SIDE or (char is not None and char < MIN_CHAR_HEIGHT):
         reasons.append("too_small")

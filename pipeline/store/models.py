@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -205,3 +206,115 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+# --------------------------------------------------------------------------
+# Review desk: officers, their review of a submission, the audit log
+# --------------------------------------------------------------------------
+
+
+class UserRow(Base):
+    """A person who signs in to the review desk.
+
+    role officer: one branch (branch_id); supervisor: a province or a region
+    named in the settings (scope); admin: users and settings, every branch.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    branch_id: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ReviewRow(Base):
+    """An officer's work on one submission; the machine's decision stays in `decisions`.
+
+    status is the officer's final decision (None while only reviewed or
+    locked); findings hold the findings of the rules re-run on corrected
+    fields (None: the machine's findings stand).
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    status: Mapped[str | None] = mapped_column(String(16), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    findings: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+    rerun_status: Mapped[str | None] = mapped_column(String(16))
+
+
+class CorrectionRow(Base):
+    """An officer's correction of one extracted field; the latest per field applies."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    corrected_by: Mapped[str] = mapped_column(String(64))
+    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditRow(Base):
+    """Who did what, when, with the state before and after. Append-only:
+    database triggers refuse UPDATE and DELETE (migration 0002)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_submission_at", "submission_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    submission_id: Mapped[int | None] = mapped_column(Integer)
+    target: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class LoginAttemptRow(Base):
+    """Sign-in attempts, kept in the database so the limit holds across processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+# --------------------------------------------------------------------------
+# Dashboard indexes (migration 0003)
+# --------------------------------------------------------------------------
+# Every dashboard query selects a scope's branches and a period of received_at,
+# then reads the decision, the review and the findings of each submission. The
+# composite index turns the selection into one range per branch; the others
+# hold what is read from each joined table, so no table row is visited.
+
+DASHBOARD_INDEXES = (
+    Index("ix_submissions_branch_received", SubmissionRow.branch_id, SubmissionRow.received_at),
+    Index("ix_decisions_submission_status", DecisionRow.submission_id, DecisionRow.status,
+          DecisionRow.decided_at),
+    Index("ix_reviews_submission_status", ReviewRow.submission_id, ReviewRow.status,
+          ReviewRow.decided_at),
+    Index("ix_findings_submission_rule", FindingRow.submission_id, FindingRow.rule_id),
+)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime
 from email.policy import default as default_policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from pipeline.devservers.dovecot import DovecotServer
 from pipeline.devservers.smtp_sink import SmtpSink
 from pipeline.runtime import open_runtime, poll_all
 from pipeline.settings import load_settings
+from pipeline.types import Booking
 from tests.integration.harness import (
     ledger_states,
     load_records,
@@ -45,13 +47,27 @@ def message_id_of(raw: bytes) -> str:
     return str(email.message_from_bytes(raw, policy=default_policy)["Message-ID"]).strip()
 
 
+def sent_at(raw: bytes) -> datetime:
+    parsed = email.message_from_bytes(raw, policy=default_policy)
+    return parsedate_to_datetime(str(parsed["Date"]))
+
+
 def deliver(dovecot: DovecotServer, login: str, messages: list[bytes]) -> None:
+    """Each message arrives when it was sent (its Date), as a branch inbox would see it:
+    the rules measure the arrival against the booked appointment."""
     from pipeline.devservers.dovecot import password_env_name
 
     settings = dovecot.imap_settings(login, password_env_name(login))
     with open_mailbox(settings, os.environ[password_env_name(login)]) as mailbox:
         for raw in messages:
-            mailbox.append("INBOX", raw)
+            mailbox.append("INBOX", raw, internal_date=sent_at(raw))
+
+
+def on_logins(world: World, logins: tuple[str, ...]) -> list[Booking]:
+    """The world's bookings, each for the test login standing in for its branch."""
+    branch_ids = [b.id for b in DEMO_BRANCHES[:len(logins)]]
+    return [b.model_copy(update={"branch_id": logins[branch_ids.index(b.branch_id)]})
+            for b in world.bookings]
 
 
 def spread(world: World) -> dict[str, list[bytes]]:
@@ -67,7 +83,7 @@ def prepared(root: Path, dovecot: DovecotServer, sink: SmtpSink, world: World,
              extra: str = "") -> Path:
     config = write_settings(root, dovecot, sink, LOGINS, extra=extra)
     load_records(load_settings(config), [p.to_participant() for p in world.profiles],
-                 world.bookings)
+                 on_logins(world, LOGINS))
     for login, messages in spread(world).items():
         deliver(dovecot, login, messages)
     return config
@@ -138,7 +154,8 @@ def test_crash_then_rerun_converges(crash_at: str, dovecot: DovecotServer, smtp_
     small = generate_world(seed=99, count=2, today=TODAY, scenarios=("no_attachments", "missing_kk"),
                            branches=DEMO_BRANCHES[:1])
     config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:1])
-    load_records(load_settings(config), [p.to_participant() for p in small.profiles], small.bookings)
+    load_records(load_settings(config), [p.to_participant() for p in small.profiles],
+                 on_logins(small, LOGINS[:1]))
     deliver(dovecot, LOGINS[0], [m.eml for m in small.messages])
 
     crashed = run_once(config, crash_at)

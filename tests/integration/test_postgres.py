@@ -47,7 +47,8 @@ from pipeline.types import (
 WIB = timezone(timedelta(hours=7), "WIB")  # Jakarta time, as branch mail servers stamp it
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 TABLES = {"participants", "bookings", "messages", "submissions", "attachments", "documents",
-          "findings", "decisions", "outbox", "alembic_version"}
+          "findings", "decisions", "outbox", "alembic_version",
+          "users", "reviews", "corrections", "audit_log", "login_attempts"}
 
 
 @pytest.fixture(scope="module")

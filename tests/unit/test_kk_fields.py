@@ -51,3 +51,21 @@ def test_rows_are_named_by_their_number() -> None:
     assert fields["no_kk"] == "6472031203190007"
     assert fields["anggota_1_nik"] == NIKS[0] and fields["anggota_2_nik"] == NIKS[1]
     assert fields["anggota_1_nama"] == "BUDI SANTOSO" and fields["anggota_2_nama"] == "SITI"
+
+
+def test_a_ruled_line_read_as_one_does_not_drop_a_row() -> None:
+    """The table's vertical rule before row 3 read as "|" (a "1" once repaired)."""
+    third = "6472034101100001"
+    words = [_word("No", 60, 400, 2), _word("Nama", 300, 400, 2), _word("Lengkap", 370, 400, 2),
+             _word("NIK", 700, 400, 2),
+             _word("1", 60, 450, 3), _word("BUDI", 130, 450, 3), _word(NIKS[0], 640, 450, 3),
+             _word("2", 60, 500, 4), _word("SITI", 130, 500, 4), _word(NIKS[1], 640, 500, 4),
+             _word("|", 60, 550, 5), _word("DWI", 130, 550, 5), _word(third, 640, 550, 5)]
+    ocr = OcrResult(ref=PageRef(attachment_index=0), engine="test", engine_version="0",
+                    width=2300, height=1600, words=tuple(words))
+    quality = Quality(width=2300, height=1600, sharpness=500.0, brightness=240.0, glare=0.0,
+                      readable=True)
+    page = PreparedPage(ref=PageRef(attachment_index=0), filename="kk.jpg",
+                        image=np.full((1600, 2300), 250, dtype=np.uint8), quality=quality)
+    fields = {f.name: f.value for f in extract_kk(page, ocr, NoCrops(), today=date(2020, 6, 15))}
+    assert fields["anggota_3_nik"] == third and fields["anggota_3_nama"] == "DWI"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.names import match_names
+from rules.names import match_companies, match_names
 
 CASES = [
     ("MUHAMMAD RIZKY", "MUHAMMAD RIZKY", True, "exact"),
@@ -19,6 +19,14 @@ CASES = [
     ("MUHAMMAD", "MUHAMMAD ALI", False, "different"),
     ("YOHANES PATTINASARANY", "BUDI SANTOSO", False, "different"),
     ("", "BUDI SANTOSO", False, "different"),
+    ("A. RAHMAN HIDAYAT", "ABDUL RAHMAN HIDAYAT", True, "initials"),
+    ("NURHALIZA", "NUR HALIZA", True, "spacing"),
+    ("SUPR1ADI", "SUPRIADI", True, "ocr_noise"),
+    ("SUPARNAN", "SUPARMAN HADI", True, "single_name"),
+    ("M. RIDUAN", "MUHAMMAD RIDUAN", True, "titles_or_abbreviations"),
+    ("MUHAMMAD RIDUAN", "MUHAMMAD FAUZAN", False, "different"),
+    ("SITI AMINAH", "BUDI SANTOSO", False, "different"),
+    ("A. B.", "ANDI BASO", False, "different"),
 ]
 
 
@@ -26,3 +34,25 @@ CASES = [
 def test_match_names(a: str, b: str, matched: bool, reason: str) -> None:
     result = match_names(a, b)
     assert (result.matched, result.reason) == (matched, reason)
+
+
+def test_match_names_says_what_it_forgave() -> None:
+    result = match_names("H. MOCH. ARIF, S.E.", "MUHAMMAD ARIF")
+    assert result.matched
+    assert "MOCH read as MUHAMMAD" in result.notes
+    assert "title H dropped" in result.notes and "title SE dropped" in result.notes
+
+
+COMPANIES = [
+    ("PT SINAR JAYA ABADI", "PT SINAR JAYA ABADI", True),
+    ("PT. SINAR JAYA ABADI", "SINAR JAYA ABADI", True),
+    ("PT SlNAR JAYA ABAD1", "PT SINAR JAYA ABADI", True),
+    ("CV MAHAKAM LOGISTIK", "PT SINAR JAYA ABADI", False),
+    ("PT BORNEO PRIMA", "PT BORNEO ENERGI", False),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "matched"), COMPANIES,
+                         ids=[f"{a}~{b}" for a, b, _ in COMPANIES])
+def test_match_companies(a: str, b: str, matched: bool) -> None:
+    assert match_companies(a, b).matched == matched
