@@ -68,9 +68,16 @@ def _on_its_row(ocr: OcrResult, word: Word, typical: float) -> Word:
                                               w=word.box.w, h=height)})
 
 
+def _in_row(word: Word, nik: Word) -> bool:
+    """Whether `word` is on the table row of `nik`: at its height, or on the same
+    line of the reading (which follows a row that slopes across a tilted page)."""
+    return same_row(word, nik.box) or (word.line == nik.line
+                                       and abs(word.box.y - nik.box.y) <= 2 * nik.box.h)
+
+
 def _row_number(ocr: OcrResult, nik: Word) -> int | None:
     """The number in the "No" column (first on the NIK's row), if legible."""
-    cells = sorted((w for w in ocr.words if w.box.x < nik.box.x and same_row(w, nik.box)),
+    cells = sorted((w for w in ocr.words if w.box.x < nik.box.x and _in_row(w, nik)),
                    key=lambda w: w.box.x)
     for word in cells[:1]:
         digits = digits_only(repair_digits(word.text))
@@ -132,7 +139,7 @@ def _members(ocr: OcrResult, strip: Strip, regions: Regions, today: date
         previous = number
         readings = [strip.read(word.box), Reading(word.text, word.confidence, word.box)]
         fields.append(nik_field(f"anggota_{number}_nik", readings, regions, today))
-        name_words = sorted((w for w in ocr.words if same_row(w, word.box)
+        name_words = sorted((w for w in ocr.words if _in_row(w, word)
                              and w.box.x + w.box.w <= word.box.x),
                             key=lambda w: w.box.x)
         # The row number in the "No" column is not part of the name.

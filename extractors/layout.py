@@ -101,10 +101,11 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     a stamp). The gap between the label and its value column is free.
     """
     # Each word is matched against the previous one, not only the anchor:
-    # in a photo the row drifts up or down across the card.
+    # in a photo the row drifts up or down across the card, by more than a
+    # row height over a long value.
     near = sorted((w for w in ocr.words
                    if w.box.x >= anchor.x + anchor.w - 2
-                   and abs(w.box.y + w.box.h / 2 - anchor.y - anchor.h / 2) <= 0.8 * anchor.h),
+                   and abs(w.box.y + w.box.h / 2 - anchor.y - anchor.h / 2) <= 1.6 * anchor.h),
                   key=lambda w: w.box.x)
     stops = {label_key(s) for s in stop_labels}
     out: list[Word] = []

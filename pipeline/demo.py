@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from fixtures.loader import message_date
 from fixtures.world import DEMO_BRANCHES, World, generate_world
 from pipeline.adapters.imap import open_mailbox
 from pipeline.devservers.dovecot import DovecotServer
@@ -227,7 +228,10 @@ def run_demo(out: Path, count: int = 8, seed: int = 1, web_wait: float | None = 
             mine = [m for m in world.messages if m.branch_id == branch.id]
             with open_mailbox(branch.imap, passwords[branch.id]) as mailbox:
                 for message in mine:
-                    mailbox.append(branch.imap.folder, message.eml)
+                    # Each email arrives when it was sent, as in a real inbox: the
+                    # timing rules compare that moment with the appointment.
+                    mailbox.append(branch.imap.folder, message.eml,
+                                   internal_date=message_date(message.eml))
             print(f"[demo]   {len(mine)} emails appended to {branch.id}/INBOX")
 
         from pipeline.prefect_env import prepare_prefect_environment

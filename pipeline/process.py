@@ -31,7 +31,16 @@ from pipeline.resubmission import (
     thread_ids,
 )
 from pipeline.settings import Branch, LimitSettings
-from pipeline.types import Booking, Document, Outcome, Page, Participant, Submission
+from pipeline.types import (
+    Booking,
+    Decision,
+    Document,
+    Outcome,
+    Page,
+    Participant,
+    Submission,
+    UnreadableAttachment,
+)
 from rules.base import CheckInput
 from rules.packet import packet_kpj, packet_nik
 from rules.registry import evaluate_rules
@@ -111,18 +120,74 @@ class Identity:
     """Who a packet is about: the NIK its documents show, the record, the booking."""
 
     nik: str | None
+    kpj: str | None
     participant: Participant | None
+    # The record the KPJ alone points to, so a rule can tell whether NIK and
+    # KPJ name the same person.
+    kpj_participant: Participant | None
     booking: Booking | None
 
 
-def identify(documents: Sequence[Document], submission: Submission, branch: Branch,
-             services: Services, today: date) -> Identity:
-    nik = packet_nik(documents, services.regions, today)
+@dataclass(frozen=True)
+class Lookups:
+    """The look-ups deciding needs, as functions: the store behind them is the caller's."""
+
+    find_participant: FindParticipant
+    find_booking: FindBooking
+    earlier_submissions: FindEarlier
+    regions: Regions
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the rules made of a packet: who, what counted, the decision."""
+
+    who: Identity
+    merge: Merge
+    decision: Decision
+
+
+def identify(documents: Sequence[Document], submission: Submission, lookups: Lookups,
+             today: date) -> Identity:
+    nik = packet_nik(documents, lookups.regions, today)
     kpj = packet_kpj(documents)
-    participant = find_record(services.find_participant, nik, kpj, submission.sender)
-    booking = services.find_booking(submission.booking_code,
-                                    participant.nik if participant else nik, branch.id)
-    return Identity(nik, participant, booking)
+    participant = find_record(lookups.find_participant, nik, kpj, submission.sender)
+    kpj_participant = lookups.find_participant(None, kpj, None) if kpj else None
+    booking = lookups.find_booking(submission.booking_code,
+                                   participant.nik if participant else nik, submission.branch_id)
+    return Identity(nik, kpj, participant, kpj_participant, booking)
+
+
+def assess(submission: Submission, documents: tuple[Document, ...],
+           unreadable: tuple[UnreadableAttachment, ...], lookups: Lookups,
+           today: date) -> Assessment:
+    """From the documents on: who, earlier documents of the same claim, findings, decision.
+
+    Shared by the pipeline and the review desk's re-run after a correction,
+    so an officer's corrected packet is judged exactly as the machine would.
+    """
+    who = identify(documents, submission, lookups, today)
+    merge = Merge(documents=documents)
+    # A message with files may complete an earlier incomplete one: its documents
+    # count together. A message without files is a question, not a resubmission.
+    if submission.attachments and submission.unreadable_reason is None:
+        earlier = lookups.earlier_submissions(EarlierQuery(
+            branch_id=submission.branch_id,
+            booking_code=who.booking.code if who.booking else submission.booking_code,
+            nik=who.participant.nik if who.participant else who.nik,
+            thread=thread_ids(submission.in_reply_to, submission.references),
+            received_at=submission.received_at, message_sha256=submission.message_sha256))
+        merge = merge_documents(documents, earlier)
+        if merge.counted:
+            who = identify(merge.documents, submission, lookups, today)
+    findings = evaluate_rules(CheckInput(
+        submission=submission, documents=merge.documents, unreadable=unreadable,
+        participant=who.participant, booking=who.booking, nik=who.nik, kpj=who.kpj,
+        kpj_participant=who.kpj_participant, timezone=lookups.timezone, today=today,
+    ))
+    note = merge_note(merge)
+    return Assessment(who, merge, decide((*findings, note) if note else findings))
 
 
 def process_message(branch: Branch, raw: bytes, received_at: datetime, services: Services,
@@ -132,26 +197,10 @@ def process_message(branch: Branch, raw: bytes, received_at: datetime, services:
     submission = build_submission(branch.id, raw, received_at, services.limits)
     pages, unreadable = render_pages(submission, services.limits)
     documents = read_documents(pages, services)
-    who = identify(documents, submission, branch, services, today)
-    merge = Merge(documents=documents)
-    # A message with files may complete an earlier incomplete one: its documents
-    # count together. A message without files is a question, not a resubmission.
-    if submission.attachments and submission.unreadable_reason is None:
-        earlier = services.earlier_submissions(EarlierQuery(
-            branch_id=branch.id,
-            booking_code=who.booking.code if who.booking else submission.booking_code,
-            nik=who.participant.nik if who.participant else who.nik,
-            thread=thread_ids(submission.in_reply_to, submission.references),
-            received_at=submission.received_at, message_sha256=submission.message_sha256))
-        merge = merge_documents(documents, earlier)
-        if merge.counted:
-            who = identify(merge.documents, submission, branch, services, today)
-    findings = evaluate_rules(CheckInput(
-        submission=submission, documents=merge.documents, unreadable=tuple(unreadable),
-        participant=who.participant, booking=who.booking, nik=who.nik, today=today,
-    ))
-    note = merge_note(merge)
-    decision = decide((*findings, note) if note else findings)
+    lookups = Lookups(services.find_participant, services.find_booking,
+                      services.earlier_submissions, services.regions, services.timezone)
+    result = assess(submission, documents, tuple(unreadable), lookups, today)
+    who, merge, decision = result.who, result.merge, result.decision
     booking_code = who.booking.code if who.booking else submission.booking_code
     reply = compose_reply(submission, decision, branch, who.participant, who.booking,
                           booking_code, now, services.timezone, merge.documents, merge.counted)

@@ -54,8 +54,12 @@ _MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "A
 # Senders that are robots: answering them risks mail loops (RFC 3834).
 _ROBOT_SENDER = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounce[s]?)([+@]|$)",
                            re.IGNORECASE)
+# A number that could not be read is, for the participant, a photo to take
+# again: blur and glare are what usually hide it.
+_NUMBER_UNREAD = ("blurred", "glare")
 # Rules whose finding is about a page to photograph again.
-_RETAKE_RULES = {"QUAL-001": None, "NIK-001": ("blurred", "glare")}
+_RETAKE_RULES = {"QUAL-001": None, "NIK-001": _NUMBER_UNREAD, "KPJ-001": _NUMBER_UNREAD,
+                 "KK-001": _NUMBER_UNREAD, "NPWP-001": _NUMBER_UNREAD}
 
 
 @lru_cache(maxsize=1)

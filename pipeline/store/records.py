@@ -58,15 +58,20 @@ def find_participant(session: Session, nik: str | None, kpj: str | None,
 
 def find_booking(session: Session, code: str | None, nik: str | None,
                  branch_id: str) -> Booking | None:
-    """The booking named in the mail, else the participant's booking at this branch."""
+    """The booking named in the mail, else the participant's latest booking.
+
+    One at this branch is preferred; failing that, one at any other branch
+    is returned, so that rule BOOK-002 can tell the participant they wrote
+    to the wrong office instead of saying they have no booking at all.
+    """
     row: BookingRow | None = None
     if code:
         row = session.get(BookingRow, code)
     if row is None and nik:
-        row = session.scalars(
-            select(BookingRow).where(BookingRow.nik == nik, BookingRow.branch_id == branch_id)
-            .order_by(BookingRow.appointment_at.desc())
-        ).first()
+        latest = select(BookingRow).where(BookingRow.nik == nik).order_by(
+            BookingRow.appointment_at.desc())
+        row = (session.scalars(latest.where(BookingRow.branch_id == branch_id)).first()
+               or session.scalars(latest).first())
     if row is None:
         return None
     return Booking(code=row.code, branch_id=row.branch_id, nik=row.nik,

@@ -377,7 +377,7 @@ def correct_field(session: Session, ctx: DeskContext, viewer: Viewer, submission
         lambda n, k, e: records.find_participant(session, n, k, e),
         lambda c, n, b: records.find_booking(session, c, n, b),
         lambda query: resubmissions.earlier_submissions(session, query),
-        ctx.regions, machine.decided_at.date())
+        ctx.regions, machine.decided_at.date(), ctx.settings.timezone)
     review.findings = [f.model_dump(mode="json") for f in decision.findings]
     review.rerun_status = decision.status.value
     review.status = decision.status.value
