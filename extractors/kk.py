@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import cv2
 import numpy as np
 
 from extractors.fields import digits_only, normalise_name, repair_digits
@@ -26,6 +27,8 @@ from pipeline.types import Box, ExtractedField, OcrResult, PreparedPage, Word
 from rules.regions import Regions, load_regions
 
 MAX_MEMBERS = 10
+# Where the member table lies, as shares of the page height (top, bottom).
+TABLE_BAND = (0.2, 0.65)
 
 
 def _digit_words(words: list[Word], minimum: int) -> list[Word]:
@@ -165,4 +168,40 @@ def extract_kk(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine, *,
     strip = Strip(prepared.image, engine, prepared.ref)
     headers = find_labels(ocr, "Nama Lengkap")
     table_top = headers[0].box.y if headers else None
-    return (_no_kk(ocr, strip, regions, today, table_top), *_members(ocr, strip, regions, today))
+    no_kk = _no_kk(ocr, strip, regions, today, table_top)
+    members = _members(ocr, strip, regions, today)
+    if not members:
+        # The table is printed smaller than the rest of the page; a reading
+        # at reduced resolution can lose it entirely. Read the upper part of
+        # the page again, at full resolution.
+        members = _members(_table_reading(prepared, engine), strip, regions, today)
+    return (no_kk, *members)
+
+
+def _without_rules(image: np.ndarray) -> np.ndarray:
+    """The image with a table's ruled lines painted white.
+
+    Tesseract's layout analysis may take a ruled table for a picture and
+    skip its text; long straight runs of ink are rules, not letters.
+    """
+    dark = (image < 160).astype(np.uint8)
+    height, width = image.shape[:2]
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(15, width // 25)), np.uint8)),
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((max(15, height // 12), 1), np.uint8)))
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    out = image.copy()
+    out[rules > 0] = 255
+    return np.ascontiguousarray(out)
+
+
+def _table_reading(prepared: PreparedPage, engine: OcrEngine) -> OcrResult:
+    """The first table's band of the page (under the title, above the second table)."""
+    image = prepared.image
+    height = image.shape[0]
+    top, bottom = int(TABLE_BAND[0] * height), int(TABLE_BAND[1] * height)
+    band = _without_rules(image[top:bottom])
+    reading = engine.recognise(band, prepared.ref, psm=3)
+    words = tuple(w.model_copy(update={"box": w.box.model_copy(update={"y": w.box.y + top})})
+                  for w in reading.words)
+    return reading.model_copy(update={"words": words, "height": image.shape[0]})

@@ -76,6 +76,7 @@ def _settings_toml(out: Path, dovecot: DovecotServer, sink: SmtpSink, branch_ids
             f'name = "{spec.name}"',
             f'province = "{spec.province}"',
             f'reply_from = "{spec.address}"',
+            f'timezone = "{spec.zone}"',
             "[branches.imap]",
             f'host = "{dovecot.host}"',
             f"port = {dovecot.port}",

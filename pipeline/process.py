@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from extractors import read_page
 from pipeline.adapters.ocr import OcrEngine
@@ -65,7 +66,7 @@ class Services:
     limits: LimitSettings
     find_participant: FindParticipant
     find_booking: FindBooking
-    timezone: str = "Asia/Jakarta"
+    timezone: str = "Asia/Jakarta"  # for a branch that names no zone of its own
     # Shared by every branch polled at once, so the number of OCR processes
     # stays at the pool's size. pytesseract waits on a child process, so
     # threads give real parallelism up to the number of cores.
@@ -193,17 +194,20 @@ def assess(submission: Submission, documents: tuple[Document, ...],
 def process_message(branch: Branch, raw: bytes, received_at: datetime, services: Services,
                     now: datetime) -> Outcome:
     """Decide one message. Bad input yields findings; only infrastructure raises."""
-    today: date = now.date()
+    # Times in findings and the reply are the branch's own (WIB, WITA, WIT),
+    # and so is "today": at 06:30 WITA it is already tomorrow in UTC terms.
+    zone = branch.timezone or services.timezone
+    today: date = now.astimezone(ZoneInfo(zone)).date()
     submission = build_submission(branch.id, raw, received_at, services.limits)
     pages, unreadable = render_pages(submission, services.limits)
     documents = read_documents(pages, services)
     lookups = Lookups(services.find_participant, services.find_booking,
-                      services.earlier_submissions, services.regions, services.timezone)
+                      services.earlier_submissions, services.regions, zone)
     result = assess(submission, documents, tuple(unreadable), lookups, today)
     who, merge, decision = result.who, result.merge, result.decision
     booking_code = who.booking.code if who.booking else submission.booking_code
     reply = compose_reply(submission, decision, branch, who.participant, who.booking,
-                          booking_code, now, services.timezone, merge.documents, merge.counted)
+                          booking_code, now, zone, merge.documents, merge.counted)
     return Outcome(
         submission=submission, documents=documents, unreadable=tuple(unreadable), nik=who.nik,
         participant_nik=who.participant.nik if who.participant else None,

@@ -27,6 +27,9 @@ from pipeline.types import Action, Document, DocumentKind, Finding, Frozen, Seve
 _NOT_COUNTED = frozenset({DocumentKind.UNKNOWN, DocumentKind.PHOTO})
 
 MERGE_NOTE_ID = "RESUB-001"
+# The note's short name, as the rules have theirs (rules.base.Rule.title/title_id).
+MERGE_NOTE_TITLE = "Documents of an earlier submission counted"
+MERGE_NOTE_TITLE_ID = "Dokumen pengajuan sebelumnya ikut dihitung"
 
 
 class EarlierQuery(Frozen):

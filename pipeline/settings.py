@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError,
+                      model_validator)
 
 
 class SettingsError(Exception):
@@ -24,6 +27,18 @@ class SettingsError(Exception):
 
 class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Jakarta, Asia/Makassar)") from None
+    return name
+
+
+# An IANA zone name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT).
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 class TlsMode(StrEnum):
@@ -50,6 +65,10 @@ class Branch(Strict):
     reply_from: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     # The office's street address, shown with the appointment in replies.
     office_address: str | None = None
+    # The branch's own zone (Balikpapan, Samarinda, Banjarmasin and Tarakan
+    # keep WITA, Asia/Makassar); unset, the top-level `timezone`, which
+    # Settings fills in, so a loaded branch always names its zone.
+    timezone: TimeZoneName | None = None
     imap: ImapSettings
 
 
@@ -126,7 +145,7 @@ class WebSettings(Strict):
 
 class Settings(Strict):
     source: Path | None = Field(default=None, exclude=True)
-    timezone: str = "Asia/Jakarta"
+    timezone: TimeZoneName = "Asia/Jakarta"
     storage: StorageSettings = StorageSettings()
     smtp: SmtpSettings = SmtpSettings()
     polling: PollingSettings = PollingSettings()
@@ -143,6 +162,31 @@ class Settings(Strict):
                 raise ValueError(f"branch id {branch.id!r} appears twice")
             seen.add(branch.id)
         return self
+
+    @model_validator(mode="after")
+    def _branch_zones(self) -> Settings:
+        if all(branch.timezone is not None for branch in self.branches):
+            return self
+        zoned = tuple(branch if branch.timezone is not None
+                      else branch.model_copy(update={"timezone": self.timezone})
+                      for branch in self.branches)
+        # Frozen model: the validated instance is completed in place, once.
+        object.__setattr__(self, "branches", zoned)
+        return self
+
+    def zone_of(self, branch_id: str) -> str:
+        """The zone a branch's times are written in."""
+        return self.branch(branch_id).timezone or self.timezone
+
+    def zone_for(self, branch_ids: Iterable[str]) -> str:
+        """The zone of a set of branches: theirs when they share one, else the top-level one.
+
+        Days (dashboard periods, queue date filters) need one zone: a branch,
+        or a province, keeps its own; a region spanning WIB and WITA counts
+        days in the top-level zone.
+        """
+        zones = {self.zone_of(branch_id) for branch_id in branch_ids}
+        return zones.pop() if len(zones) == 1 else self.timezone
 
     def branch(self, branch_id: str) -> Branch:
         for branch in self.branches:

@@ -70,6 +70,7 @@ class Rule:
     severity: Severity
     action: Action
     title: str  # short English name for lists and docs
+    title_id: str  # short Indonesian name, as officers see it on the desk
     message_id: str  # Indonesian template, read by the participant
     message_en: str  # English template, read by operators
     check: Check

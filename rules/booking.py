@@ -30,6 +30,7 @@ def _no_booking(data: CheckInput) -> list[Hit]:
 NO_BOOKING = Rule(
     id="BOOK-001", family="booking", severity=Severity.ERROR, action=Action.ASK,
     title="No booking found",
+    title_id="Booking tidak ditemukan",
     message_id=("Kami tidak menemukan jadwal (booking) Lapak Asik Anda di kantor cabang ini. "
                 "Mohon balas email ini dengan menyebutkan kode booking Anda, atau daftar "
                 "antrian terlebih dahulu melalui aplikasi BPJSTKU atau situs antrian."),
@@ -50,6 +51,7 @@ def _other_branch(data: CheckInput) -> list[Hit]:
 OTHER_BRANCH = Rule(
     id="BOOK-002", family="booking", severity=Severity.ERROR, action=Action.ASK,
     title="Booking is for another branch",
+    title_id="Booking untuk kantor cabang lain",
     message_id=("Booking {code} Anda terdaftar di kantor cabang {branch}, bukan di kantor cabang "
                 "ini. Mohon kirim berkas ke alamat email kantor cabang {branch}, atau daftar "
                 "ulang untuk kantor cabang ini."),
@@ -73,6 +75,7 @@ def _someone_elses_booking(data: CheckInput) -> list[Hit]:
 SOMEONE_ELSES_BOOKING = Rule(
     id="BOOK-003", family="booking", severity=Severity.WARNING, action=Action.REVIEW,
     title="Booking belongs to another person",
+    title_id="Booking atas nama orang lain",
     message_id=("Kode booking {code} terdaftar atas nama orang lain. Petugas kami akan "
                 "memeriksanya."),
     message_en="Booking {code} was made for another NIK.",
@@ -99,6 +102,7 @@ def _too_late(data: CheckInput) -> list[Hit]:
 TOO_LATE = Rule(
     id="BOOK-004", family="booking", severity=Severity.ERROR, action=Action.ASK,
     title="Arrived less than a day before the appointment",
+    title_id="Berkas masuk kurang dari sehari sebelum jadwal",
     message_id=("Berkas diterima kurang dari satu hari sebelum jadwal Anda ({when}, booking "
                 "{code}). Berkas harus dikirim paling lambat satu hari sebelum jadwal; mohon "
                 "daftar ulang untuk jadwal baru lalu kirim kembali berkas Anda."),

@@ -43,11 +43,12 @@ def _balance_needs_npwp(data: CheckInput) -> bool:
     return data.participant is not None and data.participant.saldo_jht > NPWP_BALANCE_THRESHOLD
 
 
-def _document_rule(number: int, kind: DocumentKind, title: str, name_id: str,
+def _document_rule(number: int, kind: DocumentKind, title: str, short_id: str, name_id: str,
                    needed: Callable[[CheckInput], bool] = lambda _d: True) -> Rule:
     return Rule(
         id=f"DOC-{number:03d}", family="completeness", severity=Severity.ERROR, action=Action.ASK,
         title=f"{title} missing",
+        title_id=f"{short_id} tidak ada",
         message_id=f"{name_id} belum dilampirkan{{where}}.",
         message_en=f"{title} is missing.",
         check=_missing(kind, needed),
@@ -55,17 +56,18 @@ def _document_rule(number: int, kind: DocumentKind, title: str, name_id: str,
 
 
 RULES = (
-    _document_rule(1, DocumentKind.KTP, "e-KTP", "Foto atau pindaian KTP elektronik (e-KTP)"),
-    _document_rule(2, DocumentKind.KK, "Kartu Keluarga", "Kartu Keluarga (KK)"),
-    _document_rule(3, DocumentKind.F5, "Form F5",
+    _document_rule(1, DocumentKind.KTP, "e-KTP", "e-KTP",
+                   "Foto atau pindaian KTP elektronik (e-KTP)"),
+    _document_rule(2, DocumentKind.KK, "Kartu Keluarga", "Kartu Keluarga", "Kartu Keluarga (KK)"),
+    _document_rule(3, DocumentKind.F5, "Form F5", "Formulir F5",
                    "Formulir Pengajuan Pembayaran JHT (F5) yang sudah diisi dan ditandatangani"),
-    _document_rule(4, DocumentKind.KARTU_PESERTA, "Kartu Peserta",
+    _document_rule(4, DocumentKind.KARTU_PESERTA, "Kartu Peserta", "Kartu Peserta",
                    "Kartu Peserta BPJS Ketenagakerjaan"),
-    _document_rule(5, DocumentKind.PAKLARING, "Paklaring",
+    _document_rule(5, DocumentKind.PAKLARING, "Paklaring", "Paklaring",
                    "Surat keterangan berhenti bekerja (paklaring) dari perusahaan",
                    _reason_needs_paklaring),
-    _document_rule(6, DocumentKind.BUKU_TABUNGAN, "Bank book",
+    _document_rule(6, DocumentKind.BUKU_TABUNGAN, "Bank book", "Buku tabungan",
                    "Halaman pertama buku tabungan atas nama peserta"),
-    _document_rule(7, DocumentKind.NPWP, "NPWP",
+    _document_rule(7, DocumentKind.NPWP, "NPWP", "NPWP",
                    "NPWP (wajib karena saldo JHT Anda di atas Rp50.000.000)", _balance_needs_npwp),
 )

@@ -91,6 +91,7 @@ def _nik_differs(data: CheckInput) -> list[Hit]:
 NIK_DIFFERS_BETWEEN_DOCUMENTS = Rule(
     id="CON-001", family="consistency", severity=Severity.WARNING, action=Action.REVIEW,
     title="NIK on a document differs from the KTP",
+    title_id="NIK pada dokumen berbeda dengan KTP",
     message_id=('NIK pada {document} (lampiran "{filename}") berbeda dengan NIK pada KTP. Petugas '
                 "kami akan memeriksanya; bila salah tulis, mohon siapkan dokumen yang benar."),
     message_en='The NIK on the {document} ("{filename}") differs from the KTP\'s.',
@@ -154,6 +155,7 @@ def _not_on_kk(data: CheckInput) -> list[Hit]:
 NOT_ON_KK = Rule(
     id="CON-002", family="consistency", severity=Severity.WARNING, action=Action.REVIEW,
     title="Participant's NIK not among the KK members",
+    title_id="NIK peserta tidak ada di Kartu Keluarga",
     message_id=('NIK Anda tidak ditemukan pada daftar anggota Kartu Keluarga (lampiran '
                 '"{filename}"). Petugas kami akan memeriksanya.'),
     message_en='The participant\'s NIK is not among the members of the KK ("{filename}").',
@@ -195,6 +197,7 @@ def _kpj_differs(data: CheckInput) -> list[Hit]:
 KPJ_DIFFERS_BETWEEN_DOCUMENTS = Rule(
     id="CON-003", family="consistency", severity=Severity.WARNING, action=Action.REVIEW,
     title="KPJ on the Kartu Peserta differs from the F5",
+    title_id="KPJ di Kartu Peserta berbeda dengan F5",
     message_id=("Nomor KPJ pada Kartu Peserta berbeda dengan nomor KPJ yang ditulis pada Formulir "
                 "F5. Petugas kami akan memeriksanya."),
     message_en="The KPJ number on the Kartu Peserta differs from the one on the F5.",
@@ -239,6 +242,7 @@ def _names_differ(data: CheckInput) -> list[Hit]:
 NAMES_DIFFER_BETWEEN_DOCUMENTS = Rule(
     id="CON-004", family="consistency", severity=Severity.WARNING, action=Action.REVIEW,
     title="Name on a document differs from the KTP and the record",
+    title_id="Nama pada dokumen berbeda dengan KTP",
     message_id=("Nama pada {document} ({name}) berbeda dengan nama pada KTP. Petugas kami akan "
                 "memeriksanya."),
     message_en="The name on the {document} ({name}) differs from the KTP and the record.",

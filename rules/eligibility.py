@@ -58,6 +58,7 @@ def _left_too_recently(data: CheckInput) -> list[Hit]:
 LEFT_TOO_RECENTLY = Rule(
     id="ELIG-001", family="eligibility", severity=Severity.ERROR, action=Action.ASK,
     title="Left work less than a month before submitting",
+    title_id="Berhenti kerja belum genap satu bulan",
     message_id=("Klaim JHT karena {reason} baru dapat diajukan satu bulan setelah tanggal "
                 "berhenti bekerja ({left}). Mohon daftar ulang untuk jadwal mulai tanggal "
                 "{payable} dan kirim kembali berkas Anda."),
@@ -86,6 +87,7 @@ def _under_retirement_age(data: CheckInput) -> list[Hit]:
 UNDER_RETIREMENT_AGE = Rule(
     id="ELIG-002", family="eligibility", severity=Severity.WARNING, action=Action.REVIEW,
     title="Retirement reason under age 56",
+    title_id="Alasan pensiun tetapi usia belum 56 tahun",
     message_id=("Alasan klaim \"mencapai usia pensiun\" dipilih, tetapi usia Anda {age} tahun "
                 "(batas usia pensiun 56 tahun, kecuali perjanjian kerja menetapkan lain). "
                 "Petugas kami akan memeriksanya."),
@@ -105,6 +107,7 @@ def _needs_supporting_document(data: CheckInput) -> list[Hit]:
 NEEDS_SUPPORTING_DOCUMENT = Rule(
     id="ELIG-003", family="eligibility", severity=Severity.WARNING, action=Action.REVIEW,
     title="Claim reason needs a document an officer must check",
+    title_id="Sebab klaim perlu dokumen pendukung",
     message_id=("Untuk klaim karena {reason} diperlukan juga {documents}. Petugas kami akan "
                 "memeriksa dokumen tersebut; bila belum dilampirkan, mohon kirimkan."),
     message_en="The claim reason ({reason}) needs supporting documents an officer must check.",

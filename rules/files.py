@@ -45,6 +45,7 @@ def _too_large(data: CheckInput) -> list[Hit]:
 UNREADABLE_FILE = Rule(
     id="FILE-001", family="files", severity=Severity.ERROR, action=Action.ASK,
     title="Attachment cannot be opened",
+    title_id="Lampiran tidak dapat dibuka",
     message_id='Lampiran "{filename}" tidak dapat dibuka: {problem}.',
     message_en='Attachment "{filename}" cannot be opened ({problem_en}).',
     check=_unreadable_files,
@@ -53,6 +54,7 @@ UNREADABLE_FILE = Rule(
 TOO_LARGE_FILE = Rule(
     id="FILE-002", family="files", severity=Severity.ERROR, action=Action.ASK,
     title="Attachment too large",
+    title_id="Lampiran terlalu besar",
     message_id=('Lampiran "{filename}" terlalu besar untuk diproses. Mohon kirim ulang dengan '
                 "ukuran lebih kecil (misalnya foto JPG per dokumen)."),
     message_en='Attachment "{filename}" exceeds the size limit.',

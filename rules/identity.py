@@ -56,6 +56,7 @@ def _settled_elsewhere(data: CheckInput, raw: str | None) -> bool:
 KTP_NIK_UNREADABLE = Rule(
     id="NIK-001", family="identity", severity=Severity.ERROR, action=Action.ASK,
     title="NIK on the KTP unreadable",
+    title_id="NIK pada KTP tidak terbaca",
     message_id=('NIK pada KTP (lampiran "{filename}") tidak terbaca. Mohon kirim ulang foto atau '
                 "pindaian KTP yang jelas, utuh, dan tidak terkena pantulan cahaya."),
     message_en='The NIK on the KTP ("{filename}") cannot be read.',
@@ -73,6 +74,7 @@ def _nik_differs_from_record(data: CheckInput) -> list[Hit]:
 NIK_DIFFERS_FROM_RECORD = Rule(
     id="NIK-002", family="identity", severity=Severity.WARNING, action=Action.REVIEW,
     title="NIK read differs from the record",
+    title_id="NIK berbeda dengan data peserta",
     message_id=("NIK yang terbaca pada dokumen ({nik}) berbeda dengan NIK pada data "
                 "kepesertaan. Petugas kami akan memeriksanya."),
     message_en="The NIK read from the documents ({nik}) differs from the participant record.",
@@ -118,6 +120,7 @@ def _region_not_current(data: CheckInput) -> list[Hit]:
 NIK_REGION_NOT_CURRENT = Rule(
     id="NIK-003", family="identity", severity=Severity.WARNING, action=Action.NOTE,
     title="NIK issued under an old or unknown district code",
+    title_id="Kode wilayah NIK lama atau tidak dikenal",
     message_id=("Kode wilayah NIK ({code}) tidak ada pada kode wilayah Kemendagri 2025 "
                 "(edisi: {edition}); wilayah mungkin telah dimekarkan. Dicatat untuk petugas."),
     message_en=("The NIK's district code {code} is not in the 2025 Kemendagri codes "
@@ -153,6 +156,7 @@ def _nik_disagrees_with_ktp(data: CheckInput) -> list[Hit]:
 NIK_DISAGREES_WITH_KTP = Rule(
     id="NIK-004", family="identity", severity=Severity.WARNING, action=Action.REVIEW,
     title="NIK disagrees with the KTP's printed birth date or sex",
+    title_id="NIK tidak cocok dengan tanggal lahir atau jenis kelamin di KTP",
     message_id=("Data {what} yang tercetak pada KTP tidak sesuai dengan NIK. Petugas kami akan "
                 "memeriksanya."),
     message_en="The KTP's printed {what} does not agree with its NIK.",
@@ -219,6 +223,7 @@ def _npwp_malformed(data: CheckInput) -> list[Hit]:
 KPJ_MALFORMED = Rule(
     id="KPJ-001", family="identity", severity=Severity.ERROR, action=Action.ASK,
     title="KPJ number unreadable or not 11 digits",
+    title_id="Nomor KPJ tidak terbaca atau bukan 11 angka",
     message_id=('Nomor KPJ pada {document} (lampiran "{filename}") tidak terbaca atau tidak '
                 "terdiri dari 11 angka. Mohon periksa dan kirim ulang pindaian yang jelas."),
     message_en='The KPJ number on the {document} ("{filename}") is unreadable or not 11 digits.',
@@ -228,6 +233,7 @@ KPJ_MALFORMED = Rule(
 KK_NUMBER_MALFORMED = Rule(
     id="KK-001", family="identity", severity=Severity.ERROR, action=Action.ASK,
     title="No. KK unreadable or invalid",
+    title_id="Nomor KK tidak terbaca atau tidak sah",
     message_id=('Nomor Kartu Keluarga (lampiran "{filename}") tidak terbaca atau tidak sesuai '
                 "format (16 angka). Mohon kirim ulang pindaian Kartu Keluarga yang jelas dan "
                 "utuh."),
@@ -238,6 +244,7 @@ KK_NUMBER_MALFORMED = Rule(
 NPWP_MALFORMED = Rule(
     id="NPWP-001", family="identity", severity=Severity.ERROR, action=Action.ASK,
     title="NPWP number unreadable or invalid",
+    title_id="Nomor NPWP tidak terbaca atau tidak sah",
     message_id=('Nomor NPWP (lampiran "{filename}") tidak terbaca atau tidak sesuai format '
                 "(15 angka, atau NIK 16 angka). Mohon kirim ulang pindaian kartu NPWP yang jelas."),
     message_en='The NPWP number ("{filename}") is unreadable or neither 15 digits nor a NIK.',

@@ -30,6 +30,7 @@ def _unreadable_message(data: CheckInput) -> list[Hit]:
 NO_ATTACHMENTS = Rule(
     id="MAIL-001", family="mail", severity=Severity.ERROR, action=Action.REJECT,
     title="No attachments",
+    title_id="Email tanpa lampiran",
     message_id=("Email Anda tidak berisi lampiran. Mohon kirim ulang email dengan melampirkan "
                 "hasil pindai (scan) atau foto seluruh dokumen persyaratan klaim JHT."),
     message_en="The email carries no attachments.",
@@ -39,6 +40,7 @@ NO_ATTACHMENTS = Rule(
 UNREADABLE_MESSAGE = Rule(
     id="MAIL-002", family="mail", severity=Severity.ERROR, action=Action.REJECT,
     title="Message cannot be read",
+    title_id="Email tidak dapat dibaca",
     message_id="Email Anda tidak dapat kami proses ({reason}). Mohon kirim ulang.",
     message_en="The message cannot be processed ({reason_en}).",
     check=_unreadable_message,

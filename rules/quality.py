@@ -39,6 +39,7 @@ def _unreadable_pages(data: CheckInput) -> list[Hit]:
 UNREADABLE_PAGE = Rule(
     id="QUAL-001", family="quality", severity=Severity.ERROR, action=Action.ASK,
     title="Page unreadable",
+    title_id="Halaman tidak terbaca",
     message_id=('Lampiran "{filename}" halaman {page} tidak terbaca jelas ({reasons}). Mohon pindai '
                 "atau foto ulang dokumen tersebut di tempat terang, tegak lurus, dan tidak buram."),
     message_en='Attachment "{filename}" page {page} is unreadable ({reasons_en}).',
@@ -82,6 +83,7 @@ def parse_printed_date(text: str) -> date | None:
 KTP_EXPIRED = Rule(
     id="QUAL-002", family="quality", severity=Severity.WARNING, action=Action.REVIEW,
     title="KTP validity date has passed",
+    title_id="Masa berlaku KTP sudah lewat",
     message_id=("Masa berlaku KTP Anda tercetak sampai {until}. Petugas kami akan memeriksa "
                 "apakah KTP masih berlaku."),
     message_en="The KTP's printed validity ended on {until}.",
@@ -117,6 +119,7 @@ def _unsure_key_field(data: CheckInput) -> list[Hit]:
 UNSURE_KEY_FIELD = Rule(
     id="QUAL-003", family="quality", severity=Severity.WARNING, action=Action.REVIEW,
     title="Key identity number read with low confidence",
+    title_id="NIK atau KPJ kurang jelas terbaca",
     message_id=('{field} (lampiran "{filename}") kurang jelas terbaca. Petugas kami akan '
                 "mencocokkannya dengan dokumen asli."),
     message_en='The {field} ("{filename}") was read with low confidence.',

@@ -38,6 +38,7 @@ def _ktp_name_mismatch(data: CheckInput) -> list[Hit]:
 NOT_A_PARTICIPANT = Rule(
     id="REC-001", family="records", severity=Severity.ERROR, action=Action.REJECT,
     title="NIK not in the participant records",
+    title_id="NIK tidak terdaftar sebagai peserta",
     message_id=("NIK {nik} tidak terdaftar sebagai peserta BPJS Ketenagakerjaan. Mohon periksa "
                 "kembali NIK Anda, atau hubungi kantor cabang bila Anda yakin terdaftar."),
     message_en="NIK {nik} is not in the participant records.",
@@ -47,6 +48,7 @@ NOT_A_PARTICIPANT = Rule(
 KTP_NAME_MISMATCH = Rule(
     id="REC-002", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="KTP name differs from the record",
+    title_id="Nama KTP berbeda dengan data peserta",
     message_id=("Nama pada KTP ({name}) berbeda dengan nama pada data kepesertaan. Petugas kami "
                 "akan memeriksa dan menghubungi Anda."),
     message_en="The name on the KTP ({name}) does not match the participant record.",
@@ -69,6 +71,7 @@ def _not_a_claim(data: CheckInput) -> list[Hit]:
 NOT_A_CLAIM = Rule(
     id="REC-003", family="records", severity=Severity.ERROR, action=Action.REJECT,
     title="Sender unknown and no claim document",
+    title_id="Pengirim tidak dikenal dan tanpa dokumen klaim",
     message_id=("Alamat email Anda tidak terdaftar pada data peserta dan lampiran Anda tidak berisi "
                 "dokumen klaim JHT. Bila Anda peserta BPJS Ketenagakerjaan, kirim pindaian KTP, "
                 "Kartu Keluarga, Formulir F5, Kartu Peserta, paklaring, dan buku tabungan."),
@@ -120,6 +123,7 @@ def _kpj_not_the_participants(data: CheckInput) -> list[Hit]:
 KPJ_NOT_THE_PARTICIPANTS = Rule(
     id="REC-004", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="KPJ on the documents is not the participant's",
+    title_id="KPJ pada dokumen bukan milik peserta",
     message_id=("Nomor KPJ pada dokumen ({kpj}) tidak sesuai dengan nomor KPJ Anda pada data "
                 "kepesertaan. Petugas kami akan memeriksanya."),
     message_en="The KPJ on the documents ({kpj}) is not the participant record's KPJ.",
@@ -155,6 +159,7 @@ def _birth_date_differs(data: CheckInput) -> list[Hit]:
 BIRTH_DATE_DIFFERS = Rule(
     id="REC-005", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="Birth date differs from the record",
+    title_id="Tanggal lahir berbeda dengan data peserta",
     message_id=("Tanggal lahir pada dokumen ({born}) berbeda dengan tanggal lahir pada data "
                 "kepesertaan. Petugas kami akan memeriksa dan, bila perlu, memperbaiki data."),
     message_en="The birth date on the documents ({born}) differs from the participant record.",
@@ -180,6 +185,7 @@ def _sex_differs(data: CheckInput) -> list[Hit]:
 SEX_DIFFERS = Rule(
     id="REC-006", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="Sex differs from the record",
+    title_id="Jenis kelamin berbeda dengan data peserta",
     message_id=("Jenis kelamin pada dokumen ({sex}) berbeda dengan data kepesertaan. Petugas kami "
                 "akan memeriksanya."),
     message_en="The sex on the documents ({sex}) differs from the participant record.",
@@ -209,6 +215,7 @@ def _mother_differs(data: CheckInput) -> list[Hit]:
 MOTHER_DIFFERS = Rule(
     id="REC-007", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="Mother's maiden name differs from the record",
+    title_id="Nama ibu kandung berbeda dengan data peserta",
     message_id=("Nama ibu kandung pada Formulir F5 ({name}) berbeda dengan data kepesertaan. "
                 "Petugas kami akan memeriksanya."),
     message_en="The mother's maiden name on the F5 ({name}) differs from the participant record.",
@@ -246,6 +253,7 @@ def _holder_not_participant(data: CheckInput) -> list[Hit]:
 HOLDER_NOT_PARTICIPANT = Rule(
     id="REC-008", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="Bank account holder is not the participant",
+    title_id="Rekening bukan atas nama peserta",
     message_id=("Rekening bank atas nama {name}, bukan atas nama peserta. JHT hanya dapat "
                 "dibayarkan ke rekening atas nama peserta sendiri; petugas kami akan "
                 "menghubungi Anda."),
@@ -276,6 +284,7 @@ def _employer_differs(data: CheckInput) -> list[Hit]:
 EMPLOYER_DIFFERS = Rule(
     id="REC-009", family="records", severity=Severity.WARNING, action=Action.REVIEW,
     title="Paklaring employer is not the record's last employer",
+    title_id="Perusahaan di paklaring bukan perusahaan terakhir",
     message_id=("Perusahaan pada paklaring ({employer}) bukan perusahaan terakhir Anda menurut "
                 "data kepesertaan. Petugas kami akan memeriksanya."),
     message_en="The paklaring's employer ({employer}) is not the record's last employer.",

@@ -259,7 +259,7 @@ def _time_pages(factory: sessionmaker[Session], branches: tuple[MonthBranch, ...
         timezone=TZ, web=WebSettings(regions={region: tuple(sorted({b.province
                                                                        for b in branches}))}),
         branches=tuple(Branch(id=b.id, name=b.name, province=b.province,
-                              reply_from=f"klaim.{b.id}@bpjs-demo.test",
+                              timezone=b.zone, reply_from=f"klaim.{b.id}@bpjs-demo.test",
                               imap=ImapSettings(host="127.0.0.1", port=993, user=b.id,
                                                 password_env="UNUSED"))
                        for b in branches))

@@ -302,6 +302,10 @@ def _cuts_print(small: np.ndarray, corners: np.ndarray, kernel: np.ndarray) -> b
     return outside_density > 0.5 * inside_density
 
 
+# Canny thresholds for the document's edge, the usual first.
+EDGE_THRESHOLDS = ((20, 60), (8, 24))
+
+
 def _edge_outline(small: np.ndarray) -> np.ndarray | None:
     """Four corners of the largest closed outline of edges covering 15-95% of the image.
 
@@ -309,17 +313,20 @@ def _edge_outline(small: np.ndarray) -> np.ndarray | None:
     and surface grain; the outer contour of the edge map around the
     document is its outline when it reduces to four corners.
     """
-    edges = cv2.Canny(cv2.GaussianBlur(small, (0, 0), 3.0), 20, 60)
-    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    blurred = cv2.GaussianBlur(small, (0, 0), 3.0)
     image_area = float(small.shape[0] * small.shape[1])
-    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
-        hull = cv2.convexHull(contour)
-        if not 0.15 * image_area <= cv2.contourArea(hull) <= 0.95 * image_area:
-            continue
-        approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-        if len(approx) == 4:
-            return _order_corners(approx.reshape(4, 2).astype(np.float32))
+    # White paper on a pale table has a faint edge: a second, more sensitive
+    # pass when the first finds no outline.
+    for low, high in EDGE_THRESHOLDS:
+        edges = cv2.dilate(cv2.Canny(blurred, low, high), np.ones((3, 3), np.uint8))
+        contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
+            hull = cv2.convexHull(contour)
+            if not 0.15 * image_area <= cv2.contourArea(hull) <= 0.95 * image_area:
+                continue
+            approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+            if len(approx) == 4:
+                return _order_corners(approx.reshape(4, 2).astype(np.float32))
     return None
 
 

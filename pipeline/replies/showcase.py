@@ -43,7 +43,7 @@ PROCESSING_DELAY = timedelta(minutes=5)
 
 def _branches() -> tuple[Branch, ...]:
     return tuple(Branch(id=spec.id, name=spec.name, province=spec.province,
-                        reply_from=spec.address,
+                        reply_from=spec.address, timezone=spec.zone,
                         imap=ImapSettings(host="127.0.0.1", port=993, user=spec.id,
                                           password_env="UNUSED"))
                  for spec in DEMO_BRANCHES)

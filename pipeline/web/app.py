@@ -98,6 +98,7 @@ def _templates() -> Jinja2Templates:
         DECISIONS=labels.DECISION_LABELS, QUEUE_DECISIONS=labels.QUEUE_DECISIONS,
         KINDS=labels.KIND_LABELS, FIELDS=labels.FIELD_LABELS, EVIDENCE=labels.EVIDENCE_LABELS,
         ACTIONS=labels.ACTION_LABELS, ROLES={r.value: t for r, t in ROLE_LABELS.items()},
+        RULE_TITLES=labels.RULE_TITLES,
     )
     return templates
 
@@ -105,12 +106,22 @@ def _templates() -> Jinja2Templates:
 def render(request: Request, name: str, context: dict[str, object], status: int = 200
            ) -> HTMLResponse:
     desk = desk_of(request)
-    zone = desk.settings.timezone
+    settings = desk.settings
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    # The viewer's branches' zone when they share one (an officer's branch), else
+    # the top-level one; a time of a known branch is always written in its own.
+    zone = settings.zone_for(viewer.branch_ids) if viewer and viewer.branch_ids \
+        else settings.timezone
+
+    def zone_of(branch_id: str | None) -> str:
+        known = {b.id for b in settings.branches}
+        return settings.zone_of(branch_id) if branch_id in known else zone
+
     base: dict[str, object] = {
-        "viewer": getattr(request.state, "viewer", None),
+        "viewer": viewer,
         "csrf": desk.codec.csrf_token(session_of(request)),
-        "when": lambda moment: labels.local_time(moment, zone),
-        "day": lambda moment: labels.local_date(moment, zone),
+        "when": lambda moment, branch=None: labels.local_time(moment, zone_of(branch)),
+        "day": lambda moment, branch=None: labels.local_date(moment, zone_of(branch)),
     }
     return desk.templates.TemplateResponse(request, name, {**base, **context},
                                            status_code=status)

@@ -62,9 +62,11 @@ def register_dashboard(app: FastAPI) -> None:
         from pipeline.store.dashboard import dashboard_figures
 
         desk = desk_of(request)
-        zone = desk.settings.timezone
         provinces = {b.id: b.province for b in desk.settings.branches}
         scope = dashboard_scope(viewer, provinces, branch or None, province or None)
+        # Days are counted in the scope's zone: a branch's (or a province's) own,
+        # the top-level zone for a region spanning WIB and WITA.
+        zone = desk.settings.zone_for(scope)
         today = desk.now().astimezone(ZoneInfo(zone)).date()
         first, last = period(start, end, today)
         with desk.factory() as session:

@@ -377,7 +377,7 @@ def correct_field(session: Session, ctx: DeskContext, viewer: Viewer, submission
         lambda n, k, e: records.find_participant(session, n, k, e),
         lambda c, n, b: records.find_booking(session, c, n, b),
         lambda query: resubmissions.earlier_submissions(session, query),
-        ctx.regions, machine.decided_at.date(), ctx.settings.timezone)
+        ctx.regions, machine.decided_at.date(), ctx.settings.zone_of(sub.branch_id))
     review.findings = [f.model_dump(mode="json") for f in decision.findings]
     review.rerun_status = decision.status.value
     review.status = decision.status.value
@@ -443,7 +443,8 @@ def _compose(ctx: DeskContext, inputs: _RequestInputs, decision: Decision) -> Re
                          branch=ctx.settings.branch(inputs.parsed.branch_id),
                          participant=inputs.participant, booking=inputs.booking,
                          booking_code=inputs.booking_code, now=ctx.now(),
-                         zone=ctx.settings.timezone, documents=inputs.documents)
+                         zone=ctx.settings.zone_of(inputs.parsed.branch_id),
+                         documents=inputs.documents)
 
 
 def request_documents(session: Session, ctx: DeskContext, viewer: Viewer, submission_id: int,

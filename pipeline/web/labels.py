@@ -6,7 +6,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from pipeline.replies.compose import format_date_id
+from pipeline.replies.wording import zone_name
+from pipeline.resubmission import MERGE_NOTE_ID, MERGE_NOTE_TITLE_ID
 from pipeline.types import Participant
+from rules.registry import RULES
 
 DECISION_LABELS = {
     "complete": "Lengkap",
@@ -51,6 +54,18 @@ ACTION_LABELS = {
     "user_enable": "Pengguna diaktifkan", "sign_in": "Masuk",
 }
 
+# Each finding's short Indonesian name, for the dashboard, the queue's rule
+# filter and the submission page; a rule retired since is shown by its id.
+RULE_TITLES: dict[str, str] = {
+    **{rule.id: rule.title_id for rule in RULES},
+    MERGE_NOTE_ID: MERGE_NOTE_TITLE_ID,
+}
+
+
+def rule_title(rule_id: str) -> str:
+    return RULE_TITLES.get(rule_id, rule_id)
+
+
 # Which participant-record value a field of a document is compared with.
 RECORD_FIELDS = {
     "nik": "nik", "pemohon_nik": "nik", "nama": "nama", "pemohon_nama": "nama",
@@ -79,9 +94,10 @@ def same_value(read: str | None, record: str | None) -> bool | None:
 
 
 def local_time(moment: datetime | None, zone: str) -> str:
+    """'15 Juni 2020 pukul 09.00 WITA': with the zone's name, since one list may mix zones."""
     if moment is None:
         return "-"
-    return format_date_id(moment, zone)
+    return f"{format_date_id(moment, zone)} {zone_name(zone, moment)}"
 
 
 def local_date(moment: datetime | None, zone: str) -> str:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.web import desk as ops
 from pipeline.web.app import NeedSignIn, desk_of, render, session_of, set_session
-from pipeline.web.labels import DECISION_LABELS, QUEUE_DECISIONS
+from pipeline.web.labels import DECISION_LABELS, QUEUE_DECISIONS, local_time
 from pipeline.web.queue import QueueFilter, load_queue
 from pipeline.web.scans import (SHOWN_LONG_SIDE, ZOOM_LONG_SIDE, FieldBox, draw_boxes,
                                 encode_png, upright_for_boxes)
@@ -138,7 +138,8 @@ def register(app: FastAPI) -> None:
         desk = desk_of(request)
         flt = _filter(keputusan, aturan, dari, sampai, halaman)
         with desk.factory() as session:
-            page = load_queue(session, viewer.branch_ids, flt, desk.now(), desk.settings.timezone)
+            page = load_queue(session, viewer.branch_ids, flt, desk.now(),
+                              desk.settings.zone_for(viewer.branch_ids))
         params = {"keputusan": flt.decision, "aturan": flt.rule or "",
                   "dari": flt.day_from.isoformat() if flt.day_from else "",
                   "sampai": flt.day_to.isoformat() if flt.day_to else ""}
@@ -158,9 +159,8 @@ def register(app: FastAPI) -> None:
         writer = csv.writer(out)
         writer.writerow(["id", "cabang", "nik", "pengirim", "diterima", "jadwal", "keputusan",
                          "aturan"])
-        zone = desk.settings.timezone
-        from pipeline.web.labels import local_time
-
+        zone = desk.settings.zone_for(viewer.branch_ids)
+        branch_zone = desk.settings.zone_of
         with desk.factory() as session:
             number = 1
             while True:
@@ -169,8 +169,10 @@ def register(app: FastAPI) -> None:
                                               number), desk.now(), zone)
                 for item in page.items:
                     writer.writerow([item.submission_id, item.branch_id, item.nik_masked,
-                                     item.sender, local_time(item.received_at, zone),
-                                     local_time(item.appointment_at, zone),
+                                     item.sender,
+                                     local_time(item.received_at, branch_zone(item.branch_id)),
+                                     local_time(item.appointment_at,
+                                                branch_zone(item.branch_id)),
                                      DECISION_LABELS.get(item.status, item.status),
                                      " ".join(item.rules)])
                 if number >= page.pages:
@@ -194,11 +196,14 @@ def register(app: FastAPI) -> None:
             if draft is None:
                 draft = ops.draft_request(session, desk.ctx, viewer, submission_id)
         flash = FLASH.get(request.query_params.get("ok", ""))
+        page_zone = desk.settings.zone_of(detail.sub.branch_id)
         return render(request, "submission.html", {
             "d": detail, "error": error, "flash": flash, "draft": draft,
             "locked_by_other": holder != viewer.username, "lock_holder": holder,
             "lock_until": until,
             "branch_name": desk.settings.branch(detail.sub.branch_id).name,
+            # Every time on the page in the submission's branch's zone.
+            "when": lambda moment: local_time(moment, page_zone),
         }, status=status)
 
     @app.get("/pengajuan/{submission_id}", response_class=HTMLResponse)

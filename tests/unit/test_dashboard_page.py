@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pipeline.store.dashboard import BranchFigures, DashboardFigures
 from pipeline.web.charts import daily_volume_svg
+from pipeline.web.labels import RULE_TITLES
 
 FIGURES = DashboardFigures(
     received=21976, complete=15400, incomplete=3950, needs_review=1750, rejected=876,
@@ -26,6 +27,7 @@ FIGURES = DashboardFigures(
 def render(**overrides: object) -> str:
     env = Environment(loader=FileSystemLoader(str(resources.files("pipeline.web") / "templates")),
                       autoescape=select_autoescape())
+    env.globals["RULE_TITLES"] = RULE_TITLES  # as pipeline.web.app sets it
     context: dict[str, object] = {
         "dash": FIGURES, "chart_svg": daily_volume_svg(FIGURES.daily),
         "period_start": date(2020, 6, 1), "period_end": date(2020, 6, 30),
@@ -84,7 +86,9 @@ def test_branch_table_findings_and_chart() -> None:
                                   "1.984", "540", "38", "142", "14 menit", "68,6 %"]
     quiet = shown.index("Kantor Cabang Tarakan", row + 1)
     assert shown[quiet + 7:quiet + 9] == ["–", "–"]  # no decision: no median, no rate
-    assert shown[shown.index("Temuan terbanyak"):][4:7] == ["DOC-003", "Form F5 missing", "1.210"]
+    # Officers read the findings by their Indonesian titles.
+    assert shown[shown.index("Temuan terbanyak"):][4:10] == [
+        "DOC-003", "Formulir F5 tidak ada", "1.210", "QUAL-001", "Halaman tidak terbaca", "480"]
     assert "Volume harian" in shown and '<svg class="chart"' in html  # the chart, not escaped
 
 

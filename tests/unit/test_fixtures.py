@@ -275,8 +275,8 @@ def _check_resubmission(world: World, scenario: str) -> None:
     first, follow = (m for m in world.messages if m.scenario == scenario)
     assert (first.expected_decision, first.expected_findings, first.rules_pending) == (
         "incomplete", ("DOC-002",), False)
-    assert (follow.expected_decision, follow.rules_pending, follow.follows) == (
-        "complete", True, first.filename)
+    assert (follow.expected_decision, follow.expected_findings, follow.rules_pending,
+            follow.follows) == ("complete", ("RESUB-001",), False, first.filename)
     _required_present(first, world, "kk")
     assert _kinds(follow) == ["kk"]
     reply = _parse(follow)

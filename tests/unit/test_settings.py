@@ -108,3 +108,35 @@ def test_example_file_in_docs_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "docs" / "intake.example.toml"
     settings = load_settings(example)
     assert [b.id for b in settings.branches] == ["balikpapan", "pontianak"]
+
+
+def test_branch_zone_defaults_to_the_top_level_zone(tmp_path: Path) -> None:
+    pontianak = ("[[branches]]" + VALID.split("[[branches]]")[1]).replace("balikpapan", "pontianak")
+    own = VALID.replace('reply_from = "balikpapan@example.org"',
+                        'reply_from = "balikpapan@example.org"\ntimezone = "Asia/Makassar"')
+    settings = load_settings(write(tmp_path, own + pontianak))
+    assert settings.timezone == "Asia/Jakarta"
+    assert [b.timezone for b in settings.branches] == ["Asia/Makassar", "Asia/Jakarta"]
+    assert settings.zone_of("balikpapan") == "Asia/Makassar"
+    assert settings.zone_of("pontianak") == "Asia/Jakarta"
+    # Days need one zone: a branch's own, the top-level one for a mixed set.
+    assert settings.zone_for(["balikpapan"]) == "Asia/Makassar"
+    assert settings.zone_for(["balikpapan", "pontianak"]) == "Asia/Jakarta"
+    wit = load_settings(write(tmp_path, 'timezone = "Asia/Jayapura"\n' + VALID))
+    assert wit.zone_of("balikpapan") == "Asia/Jayapura"
+
+
+def test_unknown_time_zone_names_the_key(tmp_path: Path) -> None:
+    line = 'reply_from = "balikpapan@example.org"'
+    path = write(tmp_path, VALID.replace(line, line + '\ntimezone = "WITA"'))
+    with pytest.raises(SettingsError, match=r"branches\[0\]\.timezone: .*unknown time zone 'WITA'"):
+        load_settings(path)
+    with pytest.raises(SettingsError, match=r"setting timezone: .*unknown time zone"):
+        load_settings(write(tmp_path, 'timezone = "Asia/Nowhere"\n' + VALID))
+
+
+def test_example_file_keeps_balikpapan_in_wita() -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "intake.example.toml"
+    settings = load_settings(example)
+    assert settings.zone_of("balikpapan") == "Asia/Makassar"
+    assert settings.zone_of("pontianak") == "Asia/Jakarta"

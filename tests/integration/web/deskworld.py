@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.policy import default as default_policy
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from fixtures.world import DEMO_BRANCHES, GeneratedMessage, World, generate_world
+from fixtures.world import DEMO_BRANCHES, BranchSpec, GeneratedMessage, World, generate_world
 from pipeline.devservers.ports import free_port
 from pipeline.devservers.smtp_sink import SmtpSink
 from pipeline.poll import process_local
@@ -77,15 +78,17 @@ class DeskWorld:
         self.sink.stop()
 
 
-def _settings_text(sink: SmtpSink) -> str:
+def _settings_text(sink: SmtpSink, branches: Sequence[BranchSpec]) -> str:
+    provinces = ", ".join(f'"{p}"' for p in sorted({b.province for b in branches}))
     lines = ['timezone = "Asia/Jakarta"', "[storage]", 'database_url = "sqlite:///intake.db"',
              'archive_dir = "archive"', "[smtp]", f'host = "{sink.host}"', f"port = {sink.port}",
              "[ocr]", "workers = 2",
              "[web]", 'secret_key_env = "INTAKE_DESK_TEST_SECRET"',
-             'regions = { Kalimantan = ["Kalimantan Timur", "Kalimantan Barat"] }', ""]
-    for spec in (HOME, OTHER):
+             f"regions = {{ Kalimantan = [{provinces}] }}", ""]
+    for spec in branches:
         lines += ["[[branches]]", f'id = "{spec.id}"', f'name = "{spec.name}"',
                   f'province = "{spec.province}"', f'reply_from = "{spec.address}"',
+                  f'timezone = "{spec.zone}"',
                   "[branches.imap]", 'host = "127.0.0.1"', "port = 993", f'user = "{spec.id}"',
                   'password_env = "INTAKE_DESK_TEST_IMAP"', ""]
     return "\n".join(lines)
@@ -96,15 +99,20 @@ def _world(seed: int, scenarios: tuple[str, ...], branch: object) -> World:
                           branches=[branch])  # type: ignore[list-item]
 
 
-def build_desk(root: Path, seed: int = 61) -> DeskWorld:
-    """Generate, process and serve; the caller closes the returned world."""
+def build_desk(root: Path, seed: int = 61, more_branches: Sequence[BranchSpec] = ()
+               ) -> DeskWorld:
+    """Generate, process and serve; the caller closes the returned world.
+
+    `more_branches` are configured too (the supervisor's region spans their
+    provinces) but receive no mail here.
+    """
     os.environ.setdefault("INTAKE_DESK_TEST_IMAP", "unused")
     os.environ.setdefault("INTAKE_DESK_TEST_SECRET", SECRET)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     sink = SmtpSink(root / "smtp-sink")
     sink.start()
     config = root / "intake.toml"
-    config.write_text(_settings_text(sink), encoding="utf-8")
+    config.write_text(_settings_text(sink, (HOME, OTHER, *more_branches)), encoding="utf-8")
     settings = load_settings(config)
     runtime = open_runtime(settings, now=lambda: NOW)
     home = _world(seed, HOME_SCENARIOS, HOME)

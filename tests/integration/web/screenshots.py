@@ -3,8 +3,11 @@
     .venv/bin/python -m tests.integration.web.screenshots [--out docs/img]
 
 Processes a few generated claim emails with the real pipeline (tesseract),
-serves the desk on loopback and photographs the queue, a submission page
-and the dashboard with Debian's Chromium. Everything shown is synthetic.
+serves the desk on loopback and photographs the queue and a submission page
+with Debian's Chromium; then seeds a generated month of decided claims
+(fixtures.month: 22,000 across the twenty Kalimantan branches, the scale of
+the regional office's June 2020) and photographs the dashboard over it.
+Everything shown is synthetic.
 """
 
 from __future__ import annotations
@@ -12,13 +15,40 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from fixtures.month import KALIMANTAN_BRANCHES, generate_month
+from fixtures.world import BranchSpec
 from pipeline.devservers.scratch import make_traversable_dir
+from pipeline.store.db import transaction
+from pipeline.store.month_writer import write_month
 from tests.integration.web.browser import chromium
-from tests.integration.web.deskworld import PASSWORD, DeskWorld, build_desk
+from tests.integration.web.deskworld import HOME, OTHER, PASSWORD, DeskWorld, build_desk
+
+# The seeded month: a whole month before the processed mail (which is June
+# 2020), so the two never share a day, a booking code or a branch's month.
+MONTH = date(2020, 5, 1)
+MONTH_COUNT = 22_000
+MONTH_SEED = 2020
+# Every Kalimantan branch of the month, configured beside the two that get mail.
+MORE_BRANCHES = tuple(BranchSpec(b.id, b.code, b.name, b.province,
+                                  f"lapakasik.{b.id}@bpjs-demo.test")
+                      for b in KALIMANTAN_BRANCHES if b.id not in (HOME.id, OTHER.id))
+
+
+def seed_month(desk: DeskWorld) -> int:
+    """Write the generated month into the desk's database; the submissions written."""
+    started = time.monotonic()
+    world = generate_month(MONTH_SEED, MONTH_COUNT, MONTH, KALIMANTAN_BRANCHES)
+    with transaction(desk.runtime.factory) as session:
+        written = write_month(session, world)
+    print(f"seeded {written.submissions} submissions of {MONTH:%Y-%m} in "
+          f"{time.monotonic() - started:.1f} s", file=sys.stderr)
+    return written.submissions
 
 
 def _sign_in(page: Page, username: str) -> None:
@@ -50,7 +80,8 @@ def take(desk: DeskWorld, out: Path) -> list[Path]:
         shots.append(out / "desk-submission.png")
         page.screenshot(path=str(shots[-1]), full_page=False)
 
-        page.goto("/dasbor?start=2020-06-01&end=2020-06-30")
+        seed_month(desk)
+        page.goto(f"/dasbor?start={MONTH.isoformat()}&end=2020-05-31")
         shots.append(out / "desk-dashboard.png")
         page.screenshot(path=str(shots[-1]), full_page=True)
         context.close()
@@ -62,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/img")
     args = parser.parse_args(argv)
     root = make_traversable_dir(prefix="desk-shots-")
-    desk = build_desk(root)
+    desk = build_desk(root, more_branches=MORE_BRANCHES)
     try:
         for path in take(desk, Path(args.out)):
             print(path)
