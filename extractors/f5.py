@@ -105,20 +105,35 @@ def box_ink(image: np.ndarray, box: Box) -> float:
     return float(np.count_nonzero(patch < 128)) / patch.size
 
 
-def _tick_box(label: Box) -> Box:
-    """Where the reason's check box is: left of its text, a little taller than it."""
-    size = label.h
-    return Box(x=label.x - int(2.4 * size), y=label.y - int(0.7 * size),
+def _tick_box(label: Box, size: int | None = None) -> Box:
+    """Where the reason's check box is: left of its text, a little taller than it.
+
+    `size` is the text height (the label's box height when not given); the
+    box is centred on the label's row.
+    """
+    size = label.h if size is None else size
+    centre = label.y + label.h // 2
+    return Box(x=label.x - int(2.4 * size), y=centre - int(1.2 * size),
                w=int(2.2 * size), h=int(2.4 * size))
+
+
+def _text_height(ocr: OcrResult) -> int | None:
+    """The usual height of a word's box on the page (words of three letters or more)."""
+    heights = [w.box.h for w in ocr.words if sum(c.isalpha() for c in w.text) >= 3]
+    return int(np.median(heights)) if heights else None
 
 
 def claim_reason(image: np.ndarray, ocr: OcrResult, below: int = -1) -> ExtractedField:
     """The ticked reason: the box with clearly more ink than the others."""
     inks: list[tuple[float, str, Box]] = []
+    usual = _text_height(ocr)
     for label, code in CLAIM_REASONS:
         hit = _label(ocr, label, below=below)
         if hit is not None:
-            inks.append((box_ink(image, _tick_box(hit.box)), code, hit.box))
+            # A label's box can take in a neighbour's ink and grow; the check
+            # box is sized by the page's usual text height then.
+            size = hit.box.h if usual is None else min(hit.box.h, int(1.3 * usual))
+            inks.append((box_ink(image, _tick_box(hit.box, size)), code, hit.box))
     if len(inks) < 3:
         return missing("sebab_klaim")
     inks.sort(key=lambda item: -item[0])
@@ -128,7 +143,9 @@ def claim_reason(image: np.ndarray, ocr: OcrResult, below: int = -1) -> Extracte
         return missing("sebab_klaim", box=box)
     # Confidence from how far the ticked box stands out from the runner-up.
     margin = (top - second) / top
-    confidence = min(0.99, 0.5 + margin) if len(inks) >= 6 else min(0.8, 0.4 + margin)
+    # Sure only when every reason's box was seen: the tick may be in a missing one.
+    confidence = (min(0.99, 0.5 + margin) if len(inks) == len(CLAIM_REASONS)
+                  else min(0.8, 0.4 + margin))
     return ExtractedField(name="sebab_klaim", value=code, confidence=round(confidence, 3),
                           box=box, raw=None)
 
