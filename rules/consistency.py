@@ -66,6 +66,18 @@ def _printed_nik(doc: Document, name: str, reference: str) -> str | None:
     return None
 
 
+def _misread_on_f5(doc: Document, printed: str, reference: str) -> bool:
+    """The F5 shows the NIK twice when the participant applies in person.
+
+    When the applicant's NIK reads exactly as the KTP's, a participant's NIK
+    one digit away on the same form is a misread of the same typed number
+    (a typing slip would show in both places, since both are typed from the
+    same card). An heir's NIK in the applicant section decides nothing.
+    """
+    return (doc.kind is DocumentKind.F5 and doc.value("pemohon_nik") == reference
+            and digits_apart(printed, reference) == 1)
+
+
 def _nik_differs(data: CheckInput) -> list[Hit]:
     reference = reference_nik(data)
     if reference is None:
@@ -78,6 +90,8 @@ def _nik_differs(data: CheckInput) -> list[Hit]:
         for name in places:
             printed = _printed_nik(doc, name, reference)
             if printed is None or len(printed) != 16 or printed == reference:
+                continue
+            if _misread_on_f5(doc, printed, reference):
                 continue
             hits.append(Hit(
                 params={"document": DOC_LABELS_ID[doc.kind], "filename": doc.filename},

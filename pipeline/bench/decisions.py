@@ -183,6 +183,10 @@ def _figures(seed: int, count: int, results: list[Result]) -> dict[str, Any]:
         "seconds_per_message": round(statistics.median(r[3] for r in results), 2)
         if results else None,
         "wrong": wrong,
+        # Every finding not expected, by message: where precision was lost.
+        "unexpected_findings": {
+            f"{m.branch_id}/{m.filename}": sorted(found - set(m.expected_findings))
+            for m, _status, found, _seconds in results if found - set(m.expected_findings)},
     }
 
 

@@ -37,6 +37,7 @@ def test_decision_figures() -> None:
     assert figures["confusion"]["complete"]["incomplete"] == 1
     assert figures["findings"]["DOC-002"] == {"expected": 1, "recall": 1.0, "unexpected": 0}
     assert figures["findings"]["NIK-001"]["unexpected"] == 1
+    assert figures["unexpected_findings"] == {"balikpapan/x.eml": ["NIK-001"]}
     assert figures["pending_scenarios"] == ["sent_late"]
     assert "decision accuracy 66.7%" in format_decisions(figures)
     text = format_decisions(figures)

@@ -201,6 +201,21 @@ CASES: list[tuple[str, list[Callable[[Spec], None]], list[str], str]] = [
      "complete"),
     ("f5_nik_sure_typo", [field(F, "nik", NIK[:-1] + "3"), confidence(F, "nik", 0.95)],
      ["CON-001"], "needs_review"),
+    # The applicant's NIK on the same F5 reads as the KTP's: one digit off is a misread.
+    ("f5_nik_misread_applicant_nik_agrees", [field(F, "nik", NIK[:-1] + "3"),
+                                             confidence(F, "nik", 0.95),
+                                             field(F, "pemohon_nik", NIK)], [], "complete"),
+    ("f5_nik_typo_in_both_sections", [field(F, "nik", NIK[:-1] + "3"), confidence(F, "nik", 0.95),
+                                      field(F, "pemohon_nik", NIK[:-1] + "3")],
+     ["CON-001"], "needs_review"),
+    ("f5_nik_two_digits_off_applicant_agrees", [field(F, "nik", NIK[:-2] + "93"),
+                                                confidence(F, "nik", 0.95),
+                                                field(F, "pemohon_nik", NIK)],
+     ["CON-001"], "needs_review"),
+    ("f5_heir_applies_participant_nik_typo", [field(F, "nik", NIK[:-1] + "3"),
+                                              confidence(F, "nik", 0.95),
+                                              field(F, "pemohon_nik", HUSBAND)],
+     ["CON-001"], "needs_review"),
     ("label_read_as_holder", [field(F, "nama_rekening", "PEMILIK REKENING")], [], "complete"),
     ("unsure_holder_name", [field(B, "nama", "MMA"), confidence(B, "nama", 0.28)], [],
      "complete"),
@@ -293,6 +308,19 @@ def test_f5_nik_with_impossible_date_is_compared_by_its_raw_digits() -> None:
     findings = evaluate_rules(data.model_copy(update={"documents": documents}))
     assert [f.rule_id for f in findings] == ["CON-001"]
     assert findings[0].evidence["digits_apart"] == "1"
+
+
+def test_f5_raw_nik_misread_is_forgiven_when_the_applicant_nik_agrees() -> None:
+    spec = base_spec()
+    spec["docs"][F]["pemohon_nik"] = NIK
+    misread = NIK[:2] + "6" + NIK[3:]  # an unknown district: the reader keeps raw text only
+    data = build(spec)
+    f5 = next(d for d in data.documents if d.kind == DocumentKind.F5)
+    fields = tuple(f.model_copy(update={"value": None, "raw": misread, "confidence": 0.0})
+                   if f.name == "nik" else f for f in f5.fields)
+    documents = tuple(d.model_copy(update={"fields": fields}) if d is f5 else d
+                      for d in data.documents)
+    assert evaluate_rules(data.model_copy(update={"documents": documents})) == ()
 
 
 def test_kpj_of_another_participant_names_the_owner_masked() -> None:
