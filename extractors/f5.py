@@ -4,7 +4,7 @@ Labels are found on the page OCR; a label printed twice ("NIK Pemohon" in
 section A, "NIK" in section B) is told apart by the word that follows it
 and by position. Numbers are re-read from the image and checked (see
 extractors.numbers). The claim reason is the box, left of its printed
-reason, with clearly the most ink: a hand tick, not a printed glyph.
+reason, with clearly the most slanted ink: a hand tick, not the box's outline.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import cv2
 import numpy as np
 
 from extractors.banks import account_lengths, snap_bank
@@ -36,9 +37,16 @@ CLAIM_REASONS: tuple[tuple[str, str], ...] = (
     ("Meninggal dunia", "meninggal_dunia"),
     ("Pengambilan sebagian", "pengambilan_sebagian"),
 )
-# A ticked box holds at least this much more ink than the median box (an empty box
-# has its outline only; a hand tick adds about as much again).
-TICK_RATIO = 1.3
+# A ticked box holds at least this much more ink off straight lines than the
+# median box (an empty box has next to none once its outline is taken away).
+TICK_RATIO = 2.0
+# The window's paper is its bright percentile (a box and tick cover far less).
+PAPER_PERCENTILE = 90
+# The most a reason read with some boxes unseen may claim: below the rules'
+# threshold for acting on a reason (rules.claim.REASON_CONFIDENCE).
+UNSURE_REASON = 0.55
+# A run this many text heights long is the printed box's side, not a tick's stroke.
+LINE_RUN = 0.5
 EMAIL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"
 _EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}")
 _PHONE = re.compile(r"(08\d{8,11}|628\d{8,11})")
@@ -94,27 +102,45 @@ def _place_date(value: Value | None) -> tuple[ExtractedField, ExtractedField]:
                            confidence=confidence if born else 0, box=value.box, raw=value.text))
 
 
-def box_ink(image: np.ndarray, box: Box) -> float:
-    """Share of dark pixels inside `box` (clipped to the image)."""
+def tick_ink(image: np.ndarray, box: Box, line: int) -> float:
+    """Darkness in `box` that is not part of a straight line (0..1): a tick, not the box.
+
+    Darkness is measured against the window's paper (its bright percentile)
+    rather than a fixed threshold: in a blurred phone capture a thin tick is
+    grey, not black, yet blur keeps its total darkness; and a shadow over
+    one column lowers the paper as much as the ink there. The printed box's
+    outline is horizontal and vertical runs at least `line` pixels long;
+    those are taken away, so an empty box scores near nothing and a hand
+    tick (slanted strokes) keeps its ink.
+    """
     height, width = image.shape[:2]
     left, top = max(0, box.x), max(0, box.y)
     right, bottom = min(width, box.x + box.w), min(height, box.y + box.h)
     if right <= left or bottom <= top:
         return 0.0
-    patch = image[top:bottom, left:right]
-    return float(np.count_nonzero(patch < 128)) / patch.size
+    patch = image[top:bottom, left:right].astype(np.float32)
+    paper = float(np.percentile(patch, PAPER_PERCENTILE))
+    if paper <= 0:
+        return 0.0
+    dark = np.clip(paper - patch, 0, None) / paper
+    line = max(3, line)
+    straight = np.maximum(cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, line), np.uint8)),
+                          cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((line, 1), np.uint8)))
+    return float((dark - straight).mean())
 
 
 def _tick_box(label: Box, size: int | None = None) -> Box:
-    """Where the reason's check box is: left of its text, a little taller than it.
+    """Where the reason's check box is: left of its text, within the text's row.
 
-    `size` is the text height (the label's box height when not given); the
-    box is centred on the label's row.
+    `size` is the text height (the label's box height when not given). The
+    window reaches from about two text heights left of the label to just
+    before it, and less than a row pitch high, so that neither the label's
+    letters nor the boxes of the rows above and below fall in it.
     """
     size = label.h if size is None else size
     centre = label.y + label.h // 2
-    return Box(x=label.x - int(2.4 * size), y=centre - int(1.2 * size),
-               w=int(2.2 * size), h=int(2.4 * size))
+    return Box(x=label.x - int(2.4 * size), y=centre - int(0.8 * size),
+               w=int(2.15 * size), h=int(1.6 * size))
 
 
 def _text_height(ocr: OcrResult) -> int | None:
@@ -123,17 +149,46 @@ def _text_height(ocr: OcrResult) -> int | None:
     return int(np.median(heights)) if heights else None
 
 
+def reason_labels(ocr: OcrResult, below: int = -1) -> list[Box | None]:
+    """The printed reasons' boxes in CLAIM_REASONS order, lined up on the form's grid.
+
+    The form prints the reasons in two columns of four, each column with
+    one left edge. A reason OCR did not find is placed at its column's edge
+    and its row's height when a label of each was found (otherwise None);
+    a found one far off its column's edge took in the tick and is moved back.
+    """
+    found = [_label(ocr, label, below=below) for label, _code in CLAIM_REASONS]
+    boxes: list[Box | None] = [hit.box if hit else None for hit in found]
+    heights = [b.h for b in boxes if b is not None]
+    if not heights:
+        return boxes
+    height = int(np.median(heights))
+    rows = (len(CLAIM_REASONS) + 1) // 2
+    placed: list[Box | None] = []
+    for index, box in enumerate(boxes):
+        column, row = divmod(index, rows)
+        xs = [b.x for i, b in enumerate(boxes) if b is not None and i // rows == column]
+        ys = [b.y for i, b in enumerate(boxes) if b is not None and i % rows == row]
+        if box is None and xs and ys:
+            box = Box(x=int(np.median(xs)), y=int(np.median(ys)), w=1, h=height)
+        elif box is not None and len(xs) >= 3 and abs(box.x - np.median(xs)) > height // 2:
+            # OCR read the tick and the first word as one ("✓Mengundurkan").
+            box = box.model_copy(update={"x": int(np.median(xs))})
+        placed.append(box)
+    return placed
+
+
 def claim_reason(image: np.ndarray, ocr: OcrResult, below: int = -1) -> ExtractedField:
     """The ticked reason: the box with clearly more ink than the others."""
     inks: list[tuple[float, str, Box]] = []
     usual = _text_height(ocr)
-    for label, code in CLAIM_REASONS:
-        hit = _label(ocr, label, below=below)
-        if hit is not None:
+    for box, (_label_text, code) in zip(reason_labels(ocr, below), CLAIM_REASONS, strict=True):
+        if box is not None:
             # A label's box can take in a neighbour's ink and grow; the check
             # box is sized by the page's usual text height then.
-            size = hit.box.h if usual is None else min(hit.box.h, int(1.3 * usual))
-            inks.append((box_ink(image, _tick_box(hit.box, size)), code, hit.box))
+            size = box.h if usual is None else min(box.h, int(1.3 * usual))
+            inks.append((tick_ink(image, _tick_box(box, size), int(LINE_RUN * size)), code,
+                         box))
     if len(inks) < 3:
         return missing("sebab_klaim")
     inks.sort(key=lambda item: -item[0])
@@ -143,9 +198,10 @@ def claim_reason(image: np.ndarray, ocr: OcrResult, below: int = -1) -> Extracte
         return missing("sebab_klaim", box=box)
     # Confidence from how far the ticked box stands out from the runner-up.
     margin = (top - second) / top
-    # Sure only when every reason's box was seen: the tick may be in a missing one.
+    # Trusted only when every reason's box was looked at: the tick may be in
+    # an unseen one, so then the reading stays below what the rules act on.
     confidence = (min(0.99, 0.5 + margin) if len(inks) == len(CLAIM_REASONS)
-                  else min(0.8, 0.4 + margin))
+                  else min(UNSURE_REASON, 0.3 + margin))
     return ExtractedField(name="sebab_klaim", value=code, confidence=round(confidence, 3),
                           box=box, raw=None)
 

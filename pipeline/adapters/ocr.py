@@ -24,6 +24,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from pipeline.imaging.margin import OCR_MARGIN, add_margin, needs_margin, words_without_margin
 from pipeline.types import Box, OcrResult, PageRef, Word
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-ind"
@@ -164,15 +165,16 @@ class PytesseractEngine:
         args = ["-l", lang or self.lang, "--psm", str(psm)]
         if whitelist:
             args += ["-c", f"tessedit_char_whitelist={whitelist}"]
-        tsv = self._run(image, [*args, "tsv"]) if width and height else None
-        words = parse_tsv(tsv) if tsv else ()
+        margin = OCR_MARGIN if needs_margin(psm) else 0
+        tsv = self._run(add_margin(image, margin), [*args, "tsv"]) if width and height else None
+        words = words_without_margin(parse_tsv(tsv), margin, width, height) if tsv else ()
         return OcrResult(ref=ref, engine=self.name, engine_version=self.version(),
                          width=width, height=height, words=words)
 
     def detect_orientation(self, image: np.ndarray) -> int | None:
         """Tesseract's orientation script detection; None when it is not confident."""
         try:
-            out = self._run(image, ["--psm", "0"])
+            out = self._run(add_margin(image), ["--psm", "0"])
         except OcrFailed:
             # "Too few characters" and similar: not an error, just no answer.
             return None

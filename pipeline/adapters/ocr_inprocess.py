@@ -18,6 +18,7 @@ from PIL import Image
 
 from pipeline.adapters.ocr import (INSTALL_HINT, OcrEngine, OcrUnavailable, PytesseractEngine,
                                    parse_tsv)
+from pipeline.imaging.margin import OCR_MARGIN, add_margin, needs_margin, words_without_margin
 from pipeline.types import OcrResult, PageRef
 
 DEFAULT_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
@@ -31,6 +32,10 @@ def _tesserocr():  # type: ignore[no-untyped-def]
         raise OcrUnavailable("the in-process engine needs the tesserocr package "
                              "(pip install tesserocr)") from err
     return tesserocr
+
+
+def _pil(image: np.ndarray) -> Image.Image:
+    return Image.fromarray(image[:, :, ::-1] if image.ndim == 3 else image)
 
 
 class TesserocrEngine:
@@ -75,10 +80,12 @@ class TesserocrEngine:
             api = self._api(lang or self.lang)
             api.SetPageSegMode(psm)
             api.SetVariable("tessedit_char_whitelist", whitelist or "")
-            api.SetImage(Image.fromarray(image[:, :, ::-1] if image.ndim == 3 else image))
+            margin = OCR_MARGIN if needs_margin(psm) else 0
+            api.SetImage(_pil(add_margin(image, margin)))
             # A timeout yields what was recognised so far, like an empty page.
             if api.Recognize(self.timeout_ms):
-                words = parse_tsv("header\n" + (api.GetTSVText(0) or ""))
+                words = words_without_margin(parse_tsv("header\n" + (api.GetTSVText(0) or "")),
+                                             margin, width, height)
             api.Clear()
         return OcrResult(ref=ref, engine=self.name, engine_version=self.version(),
                          width=width, height=height, words=words)
@@ -88,7 +95,7 @@ class TesserocrEngine:
         if api is None:
             return None
         api.SetPageSegMode(0)
-        api.SetImage(Image.fromarray(image[:, :, ::-1] if image.ndim == 3 else image))
+        api.SetImage(_pil(add_margin(image)))
         try:
             result = api.DetectOrientationScript()
         except RuntimeError:
