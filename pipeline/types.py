@@ -141,7 +141,7 @@ class Quality(Frozen):
 
     width: int
     height: int
-    sharpness: float  # variance of the Laplacian on the normalised page
+    sharpness: float  # second-derivative variance near text, weakest direction
     brightness: float  # mean grey level, 0-255
     glare: float  # share of saturated pixels
     readable: bool
