@@ -10,12 +10,14 @@ the documents print.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from extractors.nik import split_nik
 from pipeline.types import Document, DocumentKind
 from rules.base import CheckInput
-from rules.names import person_name
+from rules.names import NameMatch, match_names, person_name
 
 # Above this JHT balance the NPWP is required (tax on the lump sum, DOMAIN.md).
 NPWP_BALANCE_THRESHOLD = 50_000_000
@@ -125,3 +127,29 @@ def read_name(doc: Document, name: str) -> str | None:
     if doc.quality is not None and not doc.quality.readable:
         return None
     return person_name(item.value)
+
+
+@dataclass(frozen=True)
+class StrangeName:
+    """A name read on a document that matches none of the names it should."""
+
+    kind: DocumentKind
+    doc: Document
+    field: str
+    shown: str
+    best: NameMatch  # the closest of the failed comparisons, for the evidence
+
+
+def names_matching_none(data: CheckInput, places: Sequence[tuple[DocumentKind, str]],
+                        references: Sequence[str]) -> Iterator[StrangeName]:
+    """Each readable name at `places` that agrees with none of `references`."""
+    if not references:
+        return
+    for kind, field in places:
+        for doc in data.documents_of(kind):
+            shown = read_name(doc, field)
+            if not shown:
+                continue
+            matches = [match_names(shown, ref) for ref in references]
+            if not any(m.matched for m in matches):
+                yield StrangeName(kind, doc, field, shown, max(matches, key=lambda m: m.score))

@@ -13,7 +13,7 @@ import re
 from extractors.nik import mask_nik
 from pipeline.types import Action, Document, DocumentKind, Severity
 from rules.base import CheckInput, Hit, Rule
-from rules.claim import mask_number, read_name
+from rules.claim import mask_number, names_matching_none, read_name
 from rules.identity import DOC_LABELS_ID
 from rules.names import match_names, person_name
 
@@ -233,25 +233,11 @@ def _names_differ(data: CheckInput) -> list[Hit]:
                   if (name := read_name(d, "nama"))]
     if data.participant is not None:
         references.append(data.participant.nama)
-    if not references:
-        return []
-    hits = []
-    for kind, name in _NAME_PLACES:
-        for doc in data.documents_of(kind):
-            shown = read_name(doc, name)
-            if not shown:
-                continue
-            matches = [match_names(shown, ref) for ref in references]
-            if any(m.matched for m in matches):
-                continue
-            best = max(matches, key=lambda m: m.score)
-            hits.append(Hit(
-                params={"document": DOC_LABELS_ID[kind], "name": shown},
-                evidence={"filename": doc.filename, "nama_dokumen": shown,
-                          "nama_acuan": references[0], "score": f"{best.score:.0f}",
-                          "reason": best.reason}))
-    return hits
-
+    return [Hit(params={"document": DOC_LABELS_ID[odd.kind], "name": odd.shown},
+                evidence={"filename": odd.doc.filename, "nama_dokumen": odd.shown,
+                          "nama_acuan": references[0], "score": f"{odd.best.score:.0f}",
+                          "reason": odd.best.reason})
+            for odd in names_matching_none(data, _NAME_PLACES, references)]
 
 NAMES_DIFFER_BETWEEN_DOCUMENTS = Rule(
     id="CON-004", family="consistency", severity=Severity.WARNING, action=Action.REVIEW,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from extractors.nik import mask_nik
 from pipeline.types import Action, Document, DocumentKind, Severity
 from rules.base import CheckInput, Hit, Rule
-from rules.claim import CLAIM_KINDS, mask_number, nik_birth, parse_iso, read_name
+from rules.claim import (CLAIM_KINDS, mask_number, names_matching_none, nik_birth,
+                         parse_iso, read_name)
 from rules.consistency import kpj_misread
 from rules.names import match_companies, match_names
 
@@ -233,22 +234,11 @@ def _holder_not_participant(data: CheckInput) -> list[Hit]:
         return []
     names = [person.nama] + [name for d in data.documents_of(DocumentKind.KTP)
                              if (name := read_name(d, "nama"))]
-    hits = []
-    for kind, field in _HOLDER_PLACES:
-        for doc in data.documents_of(kind):
-            holder = read_name(doc, field)
-            if not holder:
-                continue
-            matches = [match_names(holder, name) for name in names]
-            if any(m.matched for m in matches):
-                continue
-            best = max(matches, key=lambda m: m.score)
-            hits.append(Hit(params={"name": holder},
-                            evidence={"filename": doc.filename, "field": field,
-                                      "nama_rekening": holder, "record_nama": person.nama,
-                                      "score": f"{best.score:.0f}", "reason": best.reason}))
-    return hits
-
+    return [Hit(params={"name": odd.shown},
+                evidence={"filename": odd.doc.filename, "field": odd.field,
+                          "nama_rekening": odd.shown, "record_nama": person.nama,
+                          "score": f"{odd.best.score:.0f}", "reason": odd.best.reason})
+            for odd in names_matching_none(data, _HOLDER_PLACES, names)]
 
 HOLDER_NOT_PARTICIPANT = Rule(
     id="REC-008", family="records", severity=Severity.WARNING, action=Action.REVIEW,
