@@ -11,6 +11,7 @@ import numpy as np
 from extractors.buku_tabungan import extract_buku_tabungan
 from extractors.classify import classify
 from extractors.f5 import extract_f5
+from extractors.identity import AGREED_CONFIDENCE
 from extractors.kartu_peserta import extract_kartu_peserta
 from extractors.kk import extract_kk
 from extractors.ktp import extract_ktp
@@ -43,6 +44,11 @@ READ_CHAR_HEIGHT = 16.0
 READ_MIN_SCALE = 0.5
 # Ceiling on field confidence when the page quality says it cannot be trusted.
 UNREADABLE_CONFIDENCE = 0.2
+# Fields whose value is checked by its structure and by agreeing readers
+# (see _verified), and their ceiling on an unreadable page: the page still
+# asks for a rescan, but the participant is known.
+VERIFIABLE = frozenset({"nik"})
+VERIFIED_ON_POOR_PAGE = 0.85
 # Ceiling on the confidence of a value that runs to the edge of the image or
 # whose print fades (glare on the page): the capture may have cut it ("SIDO
 # MUL" of "SIDO MULYO").
@@ -54,9 +60,24 @@ FADED_INK = 100
 FADE_RANGE = 50
 
 
+def _verified(item: ExtractedField) -> bool:
+    """Whether a value proves itself whatever the page's quality.
+
+    A NIK that two independent readers agree on and that passes every
+    structural check (region code, birth date, sex against the card) is
+    almost never a misreading, even on a small or soft capture where its
+    large print is still legible. Free text has no such check.
+    """
+    return item.name in VERIFIABLE and item.value is not None \
+        and item.confidence >= AGREED_CONFIDENCE
+
+
 def _distrust(fields: tuple[ExtractedField, ...]) -> tuple[ExtractedField, ...]:
-    """Values of an unreadable page withheld: raw text kept for the officer."""
-    return tuple(f.model_copy(update={"value": None, "raw": f.raw or f.value,
+    """Values of an unreadable page withheld (raw text kept for the officer), except
+    verified identity numbers, which stay but below the high-confidence line."""
+    return tuple(f.model_copy(update={"confidence": min(f.confidence, VERIFIED_ON_POOR_PAGE)})
+                 if _verified(f) else
+                 f.model_copy(update={"value": None, "raw": f.raw or f.value,
                                       "confidence": min(f.confidence, UNREADABLE_CONFIDENCE)})
                  for f in fields)
 

@@ -258,7 +258,10 @@ def _read_nik(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
         crop = _nik_crop(prepared, ocr, label, words)
         readings = _crop_readings(crop, union_box(words) if words else None, engine, ref,
                                   regions, today, gender)
-        if words:
+        agreed = vote_nik(readings, regions, today, gender).confidence >= AGREED_CONFIDENCE
+        if words and not agreed:
+            # The whole-page reading is made at reduced scale: a witness only when the
+            # careful crop readers have not already agreed, never a dissent against them.
             readings.append(Reading(value_text(words), mean_confidence(words), union_box(words)))
     if vote_nik(readings, regions, today, gender).value is None:
         # The label was missed or its row misplaced: try digit runs found on the page.

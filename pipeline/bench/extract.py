@@ -3,7 +3,8 @@
 For every generated page: the pipeline's reading (prepare + OCR + classify
 + extract) and the naive reading, each timed on one core. Figures per
 document kind and capture style: classification rate, per field the exact
-match rate and the share of wrong values given with confidence above 0.9,
+match rate, the share withheld as unreadable (the rules then ask for a
+better copy), and the share of wrong values given with confidence above 0.9;
 median seconds per page; then pages per second with every core busy.
 """
 
@@ -38,6 +39,8 @@ class Tally:
     naive_seconds: list[float] = field(default_factory=list)
     exact: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     wrong_confident: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Values withheld (None): the rules ask for a rescan or a better copy.
+    unread: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     naive_exact: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     scored: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -61,6 +64,8 @@ def score(tally: Tally, sample: Sample, document: Document, naive_kind: str,
         value = normalise(sample.kind, name, got.value if got else None)
         if value == truth:
             tally.exact[name] += 1
+        elif value is None:
+            tally.unread[name] += 1
         elif value is not None and got is not None and got.confidence > HIGH_CONFIDENCE:
             tally.wrong_confident[name] += 1
         if naive_values.get(name) is not None and naive_values[name] == truth:
@@ -110,6 +115,7 @@ def _figures(seed: int, count: int, tallies: dict[tuple[str, str], Tally], all_c
             "speed_ratio_vs_naive": round(naive_median / median, 2) if median else None,
             "fields": {name: {
                 "exact": _rate(tally.exact[name], tally.scored[name]),
+                "unread": _rate(tally.unread[name], tally.scored[name]),
                 "wrong_high_confidence": _rate(tally.wrong_confident[name], tally.scored[name]),
                 "naive_exact": _rate(tally.naive_exact[name], tally.scored[name]),
             } for name in FIELDS[kind] if tally.scored[name]},
@@ -123,14 +129,15 @@ def format_figures(figures: dict[str, Any]) -> str:
     lines = [f"seed {figures['seed']}, {figures['people']} people, {figures['pages']} pages",
              "",
              f"{'kind':<14}{'style':<8}{'pages':>6}{'unread':>7}{'class':>7}{'naive':>7}"
-             f"{'s/page':>8}{'naive':>7}{'ratio':>7}  field exact / wrong>0.9 / naive"]
+             f"{'s/page':>8}{'naive':>7}{'ratio':>7}  field exact / unread / wrong>0.9 / naive"]
     for group in figures["groups"]:
         head = (f"{group['kind']:<14}{group['style']:<8}{group['pages']:>6}"
                 f"{_pct(group['flagged_unreadable']):>7}"
                 f"{_pct(group['classification']):>7}{_pct(group['naive_classification']):>7}"
                 f"{group['seconds_per_page']:>8.2f}{group['naive_seconds_per_page']:>7.2f}"
                 f"{group['speed_ratio_vs_naive'] or 0:>7.2f}")
-        fields = "  ".join(f"{name} {_pct(f['exact'])}/{_pct(f['wrong_high_confidence'])}/"
+        fields = "  ".join(f"{name} {_pct(f['exact'])}/{_pct(f['unread'])}/"
+                           f"{_pct(f['wrong_high_confidence'])}/"
                            f"{_pct(f['naive_exact'])}" for name, f in group["fields"].items())
         lines.append(f"{head}  {fields}")
     lines += ["", f"all {figures['workers']} cores: {figures['pages_per_second_all_cores']} "
