@@ -35,6 +35,9 @@ MIN_CHAR_HEIGHT = 7.0
 # a document blurred beyond reading below 15.
 MIN_SHARPNESS_WITHOUT_TEXT = 20.0
 TEXT_SCALE = 24.0
+# Pixels of text (at TEXT_SCALE) enough to judge sharpness: about twenty
+# lines across an A4 page.
+SHARPNESS_PIXELS = 1_500_000
 
 
 def letter_height(grey: np.ndarray) -> float | None:
@@ -59,6 +62,28 @@ def letter_height(grey: np.ndarray) -> float | None:
     return float(heights[order][middle]) / scale
 
 
+def inkiest_band(grey: np.ndarray, budget: int) -> np.ndarray:
+    """The full-width band of rows holding the most ink, at most `budget` pixels.
+
+    Blur from a shaking hand or a lens out of focus spreads over the whole
+    capture, so a band of text rows shows it as well as the whole page
+    does, at a fraction of the cost on a 300 dpi A4 scan.
+    """
+    height, width = grey.shape[:2]
+    rows = max(1, budget // max(width, 1))
+    if rows >= height:
+        return grey
+    small, scale = reduced(grey, 800)
+    ink = (ink_mask(small) > 0).sum(axis=1).astype(np.float64)
+    window = max(1, int(rows * scale))
+    if window >= ink.size:
+        return grey
+    totals = np.convolve(ink, np.ones(window), mode="valid")
+    top = int(int(np.argmax(totals)) / scale)
+    top = min(top, height - rows)
+    return grey[top:top + rows]
+
+
 def text_sharpness(grey: np.ndarray) -> float:
     """Second-derivative variance near text strokes, in the weakest of four directions.
 
@@ -72,6 +97,7 @@ def text_sharpness(grey: np.ndarray) -> float:
     char = letter_height(grey)
     if char is not None:
         factor = TEXT_SCALE / char
+        grey = inkiest_band(grey, int(SHARPNESS_PIXELS / factor ** 2))
         if abs(factor - 1.0) > 0.05:
             size = (max(1, int(grey.shape[1] * factor)), max(1, int(grey.shape[0] * factor)))
             grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1
