@@ -257,6 +257,11 @@ class Participant(Frozen):
     nama_ibu: str | None = None
     employer: str | None = None
     saldo_jht: int = 0
+    # Membership start (the Kartu Peserta's "Peserta sejak"), None when the
+    # records do not say; the end of the last employment as the employer
+    # reported it, None when none is reported (still employed, or not known).
+    peserta_sejak: date | None = None
+    berhenti_kerja: date | None = None
 
 
 class Booking(Frozen):

@@ -5,8 +5,9 @@ unreadable document by the name they know it, what to send instead, and how
 to retake a photo that could not be read; documents already received in an
 earlier email of the same claim are named so they are not sent again.
 Mismatches that only an officer can judge are not argued in the mail; the
-participant is told an officer is checking. A complete packet gets a
-confirmation with the appointment.
+participant is told an officer is checking, and is told besides when the
+claim cannot be made yet or not for the reason ticked. A complete packet
+gets a confirmation with the appointment.
 
 `reply_view` turns a decision into plain values (pure); the Jinja2 template
 only lays them out.
@@ -60,6 +61,10 @@ _NUMBER_UNREAD = ("blurred", "glare")
 # Rules whose finding is about a page to photograph again.
 _RETAKE_RULES = {"QUAL-001": None, "NIK-001": _NUMBER_UNREAD, "KPJ-001": _NUMBER_UNREAD,
                  "KK-001": _NUMBER_UNREAD, "NPWP-001": _NUMBER_UNREAD}
+# Review findings whose message the participant reads all the same: an officer
+# confirms them, but what they say (a partial withdrawal only from a date, or
+# not at all once work has ended) is the participant's to act on.
+_TOLD_WHILE_REVIEWED = frozenset({"ELIG-004", "ELIG-005"})
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +128,7 @@ class ReplyView:
     office_address: str | None
     received: Words
     items: tuple[Item, ...] = ()
+    notices: tuple[Words, ...] = ()  # what an officer confirms but the participant must know
     tips: tuple[Words, ...] = ()
     counted: tuple[CountedGroup, ...] = ()
     required: tuple[Words, ...] = ()
@@ -217,6 +223,9 @@ def reply_view(submission: Submission, decision: Decision, branch: Branch,
             items[finding.message_id] = Item(Words(finding.message_id, finding.message_en),
                                              _send(finding, documents))
     asked = [f for f in decision.findings if f.action == action]
+    notices = tuple(dict.fromkeys(
+        Words(f.message_id, f.message_en) for f in decision.findings
+        if f.rule_id in _TOLD_WHILE_REVIEWED and f.action != action))
     appointment = deadline = None
     if booking is not None:
         appointment = moment_words(booking.appointment_at, zone, weekday=True)
@@ -231,6 +240,7 @@ def reply_view(submission: Submission, decision: Decision, branch: Branch,
         office_address=branch.office_address,
         received=moment_words(submission.received_at, zone),
         items=tuple(items.values()),
+        notices=notices if decision.status != DecisionStatus.REJECTED else (),
         tips=_tips(asked) if decision.status == DecisionStatus.INCOMPLETE else (),
         counted=_counted(counted, zone) if decision.status != DecisionStatus.REJECTED else (),
         required=tuple(DOCUMENTS[k].name for k in REQUIRED_KINDS),

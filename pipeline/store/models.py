@@ -72,6 +72,8 @@ class ParticipantRow(Base):
     nama_ibu: Mapped[str | None] = mapped_column(String(200))
     employer: Mapped[str | None] = mapped_column(String(200))
     saldo_jht: Mapped[int] = mapped_column(BigInteger, default=0)
+    peserta_sejak: Mapped[date | None] = mapped_column(Date)
+    berhenti_kerja: Mapped[date | None] = mapped_column(Date)
 
 
 class BookingRow(Base):

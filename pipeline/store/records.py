@@ -14,7 +14,8 @@ from pipeline.types import Booking, Participant
 def _to_participant(row: ParticipantRow) -> Participant:
     return Participant(nik=row.nik, kpj=row.kpj, nama=row.nama, tanggal_lahir=row.tanggal_lahir,
                        jenis_kelamin=row.jenis_kelamin, email=row.email, phone=row.phone,
-                       nama_ibu=row.nama_ibu, employer=row.employer, saldo_jht=row.saldo_jht)
+                       nama_ibu=row.nama_ibu, employer=row.employer, saldo_jht=row.saldo_jht,
+                       peserta_sejak=row.peserta_sejak, berhenti_kerja=row.berhenti_kerja)
 
 
 def upsert_participants(session: Session, participants: Iterable[Participant]) -> int:

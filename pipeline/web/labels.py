@@ -36,7 +36,8 @@ FIELD_LABELS = {
     "employer": "Perusahaan", "bank": "Bank", "nama_rekening": "Nama pemilik rekening",
     "nomor_rekening": "Nomor rekening", "npwp": "NPWP", "sebab_klaim": "Sebab klaim",
     "pemohon_nik": "NIK pemohon", "pemohon_nama": "Nama pemohon", "no_kk": "Nomor KK",
-    "tanggal_berhenti": "Tanggal berhenti kerja",
+    "tanggal_berhenti": "Tanggal berhenti kerja", "berhenti_kerja": "Berhenti kerja",
+    "peserta_sejak": "Peserta sejak",
 }
 
 EVIDENCE_LABELS = {
@@ -46,6 +47,10 @@ EVIDENCE_LABELS = {
     "score": "Kemiripan nama (0-100)", "reason": "Alasan", "reasons": "Alasan",
     "problem": "Masalah", "detail": "Rincian", "raw": "Teks terbaca", "sender": "Pengirim",
     "attachment": "Lampiran", "where": "Keterangan", "sharpness": "Ketajaman",
+    "submitted": "Email diterima", "sebab_klaim": "Sebab klaim",
+    "peserta_sejak_record": "Peserta sejak (data peserta)",
+    "sepuluh_tahun": "Kepesertaan genap 10 tahun",
+    "berhenti_kerja_record": "Berhenti kerja (data peserta)",
 }
 
 ACTION_LABELS = {
@@ -71,7 +76,7 @@ RECORD_FIELDS = {
     "nik": "nik", "pemohon_nik": "nik", "nama": "nama", "pemohon_nama": "nama",
     "nama_rekening": "nama", "kpj": "kpj", "tanggal_lahir": "tanggal_lahir",
     "jenis_kelamin": "jenis_kelamin", "nama_ibu": "nama_ibu", "email": "email",
-    "employer": "employer",
+    "employer": "employer", "peserta_sejak": "peserta_sejak", "berhenti_kerja": "berhenti_kerja",
 }
 
 

@@ -43,6 +43,7 @@ from pipeline.types import (
     Severity,
     Submission,
 )
+from tests.unit.test_store_membership import membership_round_trip
 
 WIB = timezone(timedelta(hours=7), "WIB")  # Jakarta time, as branch mail servers stamp it
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
@@ -175,6 +176,10 @@ def test_participants_upsert_and_lookup(factory: sessionmaker[Session]) -> None:
         assert find_participant(session, None, None, "keluarga@peserta.example") is None
         unknown = make_nik("317101", date(1980, 5, 14), female=False, serial=99)
         assert find_participant(session, unknown, None, "budi@peserta.example") is None
+
+
+def test_membership_columns_migrate_and_round_trip(engine: Engine) -> None:
+    membership_round_trip(engine)
 
 
 def test_outcome_is_saved_duplicates_are_found_and_counted(

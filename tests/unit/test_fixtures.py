@@ -60,6 +60,17 @@ def test_every_generated_nik_is_structurally_valid() -> None:
     assert sum(p.nik[:2] in ("61", "62", "63", "64", "65") for p in profiles) > 200
 
 
+def test_membership_start_follows_the_employment_history() -> None:
+    """Membership began with the employment the documents show, after turning 18."""
+    for p in generate_profiles(random.Random(5), 300, TODAY):
+        assert p.peserta_sejak == p.mulai_kerja  # the Kartu Peserta's "Peserta sejak"
+        assert p.kpj[:2] == f"{p.peserta_sejak.year % 100:02d}"
+        assert p.peserta_sejak >= p.tanggal_lahir.replace(year=p.tanggal_lahir.year + 18)
+        assert p.peserta_sejak < p.berhenti_kerja < TODAY
+        record = p.to_participant()
+        assert (record.peserta_sejak, record.berhenti_kerja) == (p.mulai_kerja, p.berhenti_kerja)
+
+
 def test_booking_code_format() -> None:
     profile = generate_profiles(random.Random(1), 1, TODAY)[0]
     booking = make_booking(random.Random(2), profile, "pontianak", "PNK",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.policy import default as default_policy
 
 import pytest
@@ -280,3 +280,45 @@ def test_unknown_kind_in_evidence_falls_back_to_the_rule_message() -> None:
     reply = compose_reply(submission(), decide([finding]), BRANCH, PERSON, None, None, NOW,
                           "Asia/Jakarta")
     assert reply is not None and "1. Paspor belum dilampirkan.\n" in reply.body_text
+
+
+def _partial_withdrawal(record_update: dict[str, object],
+                        kinds: tuple[DocumentKind, ...] = ALL_KINDS) -> CheckInput:
+    """A partial-withdrawal claim (reason ticked, no paklaring) against an updated record."""
+    documents = tuple(doc(DocumentKind.F5, i, sebab_klaim="pengambilan_sebagian")
+                      if d.kind == DocumentKind.F5 else d
+                      for i, d in enumerate(packet(*(k for k in kinds
+                                                     if k != DocumentKind.PAKLARING))))
+    return check(documents, participant=PERSON.model_copy(update=record_update))
+
+
+@pytest.mark.parametrize(("record_update", "rule_id", "said_id", "said_en"), [
+    ({"peserta_sejak": date(2016, 8, 1)}, "ELIG-004", "tercapai pada 01-08-2026",
+     "reached on 01-08-2026"),
+    ({"berhenti_kerja": date(2020, 3, 31)}, "ELIG-005", "berhenti bekerja pada 31-03-2020",
+     "ended on 31-03-2020"),
+], ids=["ELIG-004", "ELIG-005"])
+def test_partial_withdrawal_the_records_rule_out_is_told_while_an_officer_checks(
+        record_update: dict[str, object], rule_id: str, said_id: str, said_en: str) -> None:
+    data = _partial_withdrawal(record_update)
+    decision = decide(evaluate_rules(data))
+    assert decision.status == DecisionStatus.NEEDS_REVIEW
+    finding = next(f for f in decision.findings if f.rule_id == rule_id)
+    indonesian, english = halves(reply_of(data).body_text)
+    assert "sedang diperiksa oleh petugas kami" in indonesian
+    assert f"Yang perlu Anda ketahui:\n- {finding.message_id}\n" in indonesian
+    assert f"Please note:\n- {finding.message_en}\n" in english
+    assert said_id in indonesian and said_en in english
+    # ELIG-003 (the employer's statement) stays the officer's, not argued in the mail.
+    supporting = next(f for f in decision.findings if f.rule_id == "ELIG-003")
+    assert supporting.message_id not in indonesian
+
+
+def test_partial_withdrawal_too_early_is_told_beside_what_is_missing() -> None:
+    kinds = tuple(k for k in ALL_KINDS if k != DocumentKind.KK)
+    data = _partial_withdrawal({"peserta_sejak": date(2016, 8, 1)}, kinds)
+    indonesian, english = halves(reply_of(data).body_text)
+    assert "1. Kartu Keluarga (KK) belum dilampirkan." in indonesian
+    assert "Yang perlu Anda ketahui juga:\n- Pengambilan sebagian JHT" in indonesian
+    assert "tercapai pada 01-08-2026" in indonesian
+    assert "Please also note:\n- Partial withdrawal needs 10 years" in english
