@@ -2,8 +2,10 @@
 
 `render_pages` turns every attachment into raster pages (images decoded,
 PDFs rendered) or into an `UnreadableAttachment` naming why not; it never
-raises on bad bytes. `prepare_page` straightens one page for OCR and
-measures whether it can be trusted (see pipeline.imaging).
+raises on bad bytes. A page that holds several documents side by side
+(cards scanned together) becomes one page per document (`split_page`).
+`prepare_page` straightens one page for OCR and measures whether it can
+be trusted (see pipeline.imaging).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline.imaging.enhance import (estimate_char_height, normalise_illuminati
 from pipeline.imaging.geometry import (deskew_angle, estimate_orientation, find_document_quad,
                                        rotate_quarter, rotate_small, warp_quad)
 from pipeline.imaging.quality import measure_quality
+from pipeline.imaging.split import cut_out, find_documents
 from pipeline.settings import LimitSettings
 from pipeline.sniff import sniff_type
 from pipeline.types import (Attachment, AttachmentProblem, Page, PageProblem, PageRef,
@@ -59,6 +62,21 @@ def _attachment_pages(attachment: Attachment, limits: LimitSettings, room: int
     return pages, dropped
 
 
+def split_page(page: Page) -> list[Page]:
+    """The documents on a page, each as a page of its own; the page itself when it holds one.
+
+    Each piece keeps the page's attachment and page number, `part` numbering
+    the pieces in reading order, so a finding about one still names the
+    file and page the participant sent.
+    """
+    found = find_documents(page.image)
+    if not found.several:
+        return [page]
+    return [Page(ref=page.ref.model_copy(update={"part": number}), filename=page.filename,
+                 image=cut_out(page.image, region, found.background), dpi=page.dpi)
+            for number, region in enumerate(found.regions, start=1)]
+
+
 def render_pages(submission: Submission, limits: LimitSettings
                  ) -> tuple[list[Page], list[UnreadableAttachment]]:
     """Every attachment as pages, or as an unreadable attachment with its reason.
@@ -66,6 +84,8 @@ def render_pages(submission: Submission, limits: LimitSettings
     Pages across the submission are capped by `limits.max_pages_per_submission`
     and per PDF by `limits.max_pdf_pages`; what is cut is reported as
     TOO_MANY_PAGES. Attachments intake already refused keep intake's problem.
+    A page holding several documents is returned as one page per document
+    (`split_page`); the caps count the pages as sent.
     """
     pages: list[Page] = []
     unreadable: list[UnreadableAttachment] = []
@@ -93,7 +113,7 @@ def render_pages(submission: Submission, limits: LimitSettings
             continue
         pages.extend(new_pages)
         unreadable.extend(dropped)
-    return pages, unreadable
+    return [piece for page in pages for piece in split_page(page)], unreadable
 
 
 def prepare_page(page: Page, *, engine: OcrEngine | None = None) -> PreparedPage:

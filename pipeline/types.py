@@ -101,10 +101,16 @@ class Submission(Frozen):
 
 
 class PageRef(Frozen):
-    """Where a page came from: attachment index and 1-based page number."""
+    """Where a page came from: attachment index and 1-based page number.
+
+    `part` numbers the documents found side by side on one page (several
+    cards scanned together), 1-based in reading order; None when the page
+    holds one document, as every page did before pages were split.
+    """
 
     attachment_index: int
     page_number: int = 1
+    part: int | None = None
 
 
 class PageProblem(StrEnum):

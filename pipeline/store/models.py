@@ -159,6 +159,8 @@ class DocumentRow(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     attachment_index: Mapped[int] = mapped_column(Integer)
     page_number: Mapped[int] = mapped_column(Integer)
+    # Which of several documents on the page (PageRef.part); None for a page of one.
+    part: Mapped[int | None] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(32), index=True)
     kind_confidence: Mapped[float] = mapped_column(Float)

@@ -35,7 +35,8 @@ def _ledger_row(session: Session, branch_id: str, sha256: str) -> int | None:
 
 def _document(row: DocumentRow) -> Document:
     return Document(
-        ref=PageRef(attachment_index=row.attachment_index, page_number=row.page_number),
+        ref=PageRef(attachment_index=row.attachment_index, page_number=row.page_number,
+                    part=row.part),
         filename=row.filename, kind=DocumentKind(row.kind), kind_confidence=row.kind_confidence,
         fields=tuple(ExtractedField.model_validate(f) for f in row.fields),
         quality=Quality.model_validate(row.quality) if row.quality else None)

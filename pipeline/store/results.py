@@ -58,8 +58,8 @@ def save_outcome(session: Session, entry_id: int, outcome: Outcome, now: datetim
     for doc in outcome.documents:
         session.add(DocumentRow(
             submission_id=row.id, attachment_index=doc.ref.attachment_index,
-            page_number=doc.ref.page_number, filename=doc.filename, kind=doc.kind.value,
-            kind_confidence=doc.kind_confidence,
+            page_number=doc.ref.page_number, part=doc.ref.part, filename=doc.filename,
+            kind=doc.kind.value, kind_confidence=doc.kind_confidence,
             quality=doc.quality.model_dump(mode="json") if doc.quality else None,
             fields=[f.model_dump(mode="json") for f in doc.fields]))
     for finding in outcome.decision.findings:

@@ -104,7 +104,7 @@ def _documents(session: Session, submission_id: int
     for row in rows:
         mine = corrected.get(row.id, {})
         doc = document_from_row(row.attachment_index, row.page_number, row.filename, row.kind,
-                                row.kind_confidence, row.quality, row.fields, mine)
+                                row.kind_confidence, row.quality, row.fields, mine, row.part)
         out.append((row, doc, mine))
     return out
 
@@ -144,6 +144,7 @@ class DocumentView:
     kind: str
     readable: bool
     fields: list[FieldView]
+    part: int | None = None  # which of several documents on the page
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def load_detail(session: Session, ctx: DeskContext, viewer: Viewer, submission_i
                                   attachment_index=row.attachment_index,
                                   page_number=row.page_number, kind=row.kind,
                                   readable=doc.quality.readable if doc.quality else True,
-                                  fields=fields))
+                                  fields=fields, part=row.part))
     history = [HistoryEntry(at=a.at, actor=a.actor, action=a.action, target=a.target,
                             before=a.before, after=a.after)
                for a in session.scalars(select(AuditRow).where(AuditRow.submission_id == sub.id)

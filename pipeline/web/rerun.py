@@ -24,7 +24,7 @@ CORRECTED_CONFIDENCE = 1.0
 def document_from_row(attachment_index: int, page_number: int, filename: str, kind: str,
                       kind_confidence: float, quality: Mapping[str, object] | None,
                       fields: Sequence[Mapping[str, object]],
-                      corrections: Mapping[str, str | None]) -> Document:
+                      corrections: Mapping[str, str | None], part: int | None = None) -> Document:
     """A stored document as the rules see it, with corrected values put in."""
     out: list[ExtractedField] = []
     for item in fields:
@@ -38,7 +38,8 @@ def document_from_row(attachment_index: int, page_number: int, filename: str, ki
         if name not in present:  # a field the reader did not find at all
             out.append(ExtractedField(name=name, value=value, confidence=CORRECTED_CONFIDENCE,
                                       box=None, raw=None))
-    return Document(ref=PageRef(attachment_index=attachment_index, page_number=page_number),
+    return Document(ref=PageRef(attachment_index=attachment_index, page_number=page_number,
+                                part=part),
                     filename=filename, kind=DocumentKind(kind), kind_confidence=kind_confidence,
                     fields=tuple(out),
                     quality=Quality.model_validate(dict(quality)) if quality else None)

@@ -221,7 +221,7 @@ def register(app: FastAPI) -> None:
                 raise ops.NotFound(document_id)
             parsed = ops.parsed_submission(desk.ctx, detail.sub)
         image = desk.pages.prepared(parsed, desk.settings.limits, doc.attachment_index,
-                                    doc.page_number)
+                                    doc.page_number, doc.part)
         if image is None:
             raise ops.NotFound(document_id)
         boxes = [FieldBox(f.name, f.box, f.agrees) for f in doc.fields if f.box is not None]

@@ -26,6 +26,9 @@ from pipeline.types import Submission
 SHOWN_LONG_SIDE = 1400
 ZOOM_LONG_SIDE = 3200
 
+# Attachment index, page number, and which document on the page (PageRef.part).
+PageKey = tuple[int, int, int | None]
+
 AGREES = (40, 140, 40)  # BGR: a value equal to the record
 DIFFERS = (30, 30, 210)  # a value that differs from the record
 NEUTRAL = (200, 110, 20)  # nothing to compare with
@@ -111,11 +114,11 @@ class PageCache:
 
     def __init__(self, submissions: int = 4) -> None:
         self._size = submissions
-        self._items: OrderedDict[str, dict[tuple[int, int], np.ndarray]] = OrderedDict()
+        self._items: OrderedDict[str, dict[PageKey, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[str, threading.Lock] = {}
 
-    def _cached(self, key: str) -> dict[tuple[int, int], np.ndarray] | None:
+    def _cached(self, key: str) -> dict[PageKey, np.ndarray] | None:
         with self._lock:
             pages = self._items.get(key)
             if pages is not None:
@@ -123,7 +126,7 @@ class PageCache:
             return pages
 
     def prepared(self, submission: Submission, limits: LimitSettings, attachment_index: int,
-                 page_number: int) -> np.ndarray | None:
+                 page_number: int, part: int | None = None) -> np.ndarray | None:
         key = submission.message_sha256
         pages = self._cached(key)
         if pages is None:
@@ -133,11 +136,13 @@ class PageCache:
                 pages = self._cached(key)
                 if pages is None:
                     rendered, _unreadable = render_pages(submission, limits)
-                    pages = {(p.ref.attachment_index, p.ref.page_number): prepare_page(p).image
-                             for p in rendered}
+                    # Keyed as documents are stored: a page of several cards is
+                    # one prepared page per card (PageRef.part).
+                    pages = {(p.ref.attachment_index, p.ref.page_number, p.ref.part):
+                             prepare_page(p).image for p in rendered}
                     with self._lock:
                         self._items[key] = pages
                         while len(self._items) > self._size:
                             self._items.popitem(last=False)
                         self._computing.pop(key, None)
-        return pages.get((attachment_index, page_number))
+        return pages.get((attachment_index, page_number, part))
