@@ -38,9 +38,16 @@ def _as_submission(path: Path, data: bytes) -> Submission:
 
 
 def page_record(path: Path, document: Document) -> dict[str, Any]:
+    """One page's reading as printed by `intake extract --json`.
+
+    A page holding several cards gives one record per card, numbered by
+    `part` (reading order); the key is present only then.
+    """
+    part = {"part": document.ref.part} if document.ref.part is not None else {}
     return {
         "file": str(path),
         "page": document.ref.page_number,
+        **part,
         "kind": document.kind.value,
         "kind_confidence": round(document.kind_confidence, 3),
         "quality": document.quality.model_dump(mode="json") if document.quality else None,
