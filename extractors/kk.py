@@ -2,11 +2,13 @@
 
 The number is printed under the title ("No. 6472...") and checked like a
 NIK's region and date (extractors.numbers.kk_number_problems). Members
-are the rows of the first table: each row's NIK cell, re-read from the
-image and checked, anchors the row; the name is the text left of it, and
-the row number printed in the "No" column names the fields
-(`anggota_<n>_nik`, `anggota_<n>_nama`). Which member is the participant
-is for the rules to say, by NIK.
+are the rows of the first table, named `anggota_<n>_nik` and
+`anggota_<n>_nama` by their row number. A ruled table is read cell by
+cell along its grid (extractors.kk_table). A card whose table has no
+rules to find is read from the page reading's words: each row's NIK,
+re-read from the image and checked, anchors the row; the name is the text
+left of it, and the number printed in the "No" column names the fields.
+Which member is the participant is for the rules to say, by NIK.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from extractors.fields import digits_only, normalise_name, repair_digits
 from extractors.identity import Reading
+from extractors.kk_table import MAX_MEMBERS, NAME_CHARS, member_table, read_members
 from extractors.labelled import find_labels, missing
 from extractors.layout import mean_confidence, same_row, union_box
 from extractors.numbers import Strip, choose_number, kk_number_problems, nik_field
@@ -26,7 +29,6 @@ from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import Box, ExtractedField, OcrResult, PreparedPage, Word
 from rules.regions import Regions, load_regions
 
-MAX_MEMBERS = 10
 # Where the member table lies, as shares of the page height (top, bottom).
 TABLE_BAND = (0.2, 0.65)
 
@@ -87,9 +89,6 @@ def _row_number(ocr: OcrResult, nik: Word) -> int | None:
         if digits and len(digits) <= 2 and 1 <= int(digits) <= MAX_MEMBERS:
             return int(digits)
     return None
-
-
-NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'-"
 
 
 def _read_cell(strip: Strip, box: Box) -> str:
@@ -162,13 +161,24 @@ def _members(ocr: OcrResult, strip: Strip, regions: Regions, today: date
 
 def extract_kk(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine, *,
                today: date | None = None) -> tuple[ExtractedField, ...]:
-    """`no_kk`, then `anggota_<n>_nik` and `anggota_<n>_nama` per member row."""
+    """`no_kk`, then `anggota_<n>_nik` and `anggota_<n>_nama` per member row.
+
+    Member rows are read cell by cell from the first ruled table whose
+    header names the "Nama Lengkap" and "NIK" columns; a page without such
+    a table (no rules found) is read from the words of the page reading.
+    """
     today = today or date.today()
     regions = load_regions()
     strip = Strip(prepared.image, engine, prepared.ref)
-    headers = find_labels(ocr, "Nama Lengkap")
-    table_top = headers[0].box.y if headers else None
+    table = member_table(prepared.image, ocr, engine, prepared.ref)
+    if table is not None:
+        table_top: int | None = table.grid.box.y
+    else:
+        headers = find_labels(ocr, "Nama Lengkap")
+        table_top = headers[0].box.y if headers else None
     no_kk = _no_kk(ocr, strip, regions, today, table_top)
+    if table is not None:
+        return (no_kk, *read_members(table, ocr, engine, prepared.ref, regions, today))
     members = _members(ocr, strip, regions, today)
     if not members:
         # The table is printed smaller than the rest of the page; a reading

@@ -3,7 +3,9 @@
 Each page is a fixtures rendering captured as a flatbed scan, stored as a
 small JPEG beside a JSON file with the expected field values, taken from
 the renderer's truth and normalised as the benchmark does
-(pipeline.bench.samples.FIELDS).
+(pipeline.bench.samples.FIELDS). The Kartu Keluarga also has a phone
+photo (`make_kk_photo`): its member table is read along ruled lines that
+a photo leaves sloping and broken.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pipeline.bench.samples import FIELDS
 HERE = Path(__file__).parent
 KINDS = ("kk", "f5", "kartu_peserta", "paklaring", "buku_tabungan", "npwp")
 SEED = 4242
+KK_PHOTO_SEED = 4244
 MAX_SIDE = 1800
 
 
@@ -49,6 +52,21 @@ def make_goldens(seed: int = SEED) -> list[Path]:
     return written
 
 
+def make_kk_photo(seed: int = KK_PHOTO_SEED) -> Path:
+    """A Kartu Keluarga of its own household, taken as a phone photo."""
+    rng = random.Random(seed + 1)
+    person = generate_profiles(rng, 1, date(2020, 6, 15))[0]
+    rendered = renderers()["kk"](person, random.Random(rng.getrandbits(32)))
+    image = capture.phone_photo(rendered.image, random.Random(rng.getrandbits(32)))
+    stem = HERE / "kk" / f"kk_photo_{seed}"
+    cv2.imwrite(str(stem.with_suffix(".jpg")), image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    expected = {name: norm(rendered.truth[key].value)
+                for name, (key, norm) in FIELDS["kk"].items() if key in rendered.truth}
+    stem.with_suffix(".json").write_text(json.dumps({"kind": "kk", "fields": expected},
+                                                    indent=2, sort_keys=True) + "\n")
+    return stem.with_suffix(".jpg")
+
+
 if __name__ == "__main__":
-    for path in make_goldens():
+    for path in (*make_goldens(), make_kk_photo()):
         print(path, path.stat().st_size)

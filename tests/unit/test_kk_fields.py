@@ -1,12 +1,14 @@
-"""KK member rows read from page words: row numbers, names, NIKs."""
+"""KK member rows: read from page words (no ruled grid), and how table cells are judged."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import numpy as np
+import pytest
 
 from extractors.kk import extract_kk
+from extractors.kk_table import _name_confidence, _roles
 from pipeline.types import Box, OcrResult, PageRef, PreparedPage, Quality, Word
 
 NIKS = ("6472031203850003", "6472035708870002")
@@ -69,3 +71,25 @@ def test_a_ruled_line_read_as_one_does_not_drop_a_row() -> None:
                         image=np.full((1600, 2300), 250, dtype=np.uint8), quality=quality)
     fields = {f.name: f.value for f in extract_kk(page, ocr, NoCrops(), today=date(2020, 6, 15))}
     assert fields["anggota_3_nik"] == third and fields["anggota_3_nama"] == "DWI"
+
+
+def test_headings_name_their_columns_once_each() -> None:
+    assert _roles(["No", "Nama Lengkap", "NIK", "Jenis Kelamin"]) == {"no": 0, "nama": 1, "nik": 2}
+    # A rule read into a heading still matches; a column is not used twice.
+    assert _roles(["", "|Nama Lengkap", "INIK", "Nama Ayah"]) == {"nama": 1, "nik": 2}
+    assert "nik" not in _roles(["No", "Nama Lengkap", "", "Jenis Kelamin"])
+
+
+def test_a_name_is_surer_when_the_page_reading_agrees() -> None:
+    """The page reading's word glued to the rule left of the text still agrees with it;
+    a leading letter inside the text's own ink is a real difference."""
+    text = Box(x=200, y=500, w=300, h=24)
+    same = [Word(text="SUGIYONO", confidence=0.9, box=Box(x=200, y=500, w=180, h=24), line=0),
+            Word(text="LESTARI", confidence=0.9, box=Box(x=400, y=500, w=100, h=24), line=0)]
+    assert _name_confidence(0.9, "SUGIYONO LESTARI", same, text) == pytest.approx(1.0)
+    glued = [same[0].model_copy(update={"text": "ISUGIYONO", "box": Box(x=180, y=495, w=200,
+                                                                         h=34)}), same[1]]
+    assert _name_confidence(0.92, "SUGIYONO LESTARI", glued, text) == pytest.approx(0.92)
+    inside = [same[0].model_copy(update={"text": "ISUGIYONO"}), same[1]]
+    assert _name_confidence(0.92, "SUGIYONO LESTARI", inside, text) < 0.9
+    assert _name_confidence(0.92, "SUGIYONO LESTARI", [], text) == pytest.approx(0.92)
