@@ -158,31 +158,48 @@ def recognise_page(image: np.ndarray, ref: PageRef, engine: OcrEngine, scale: fl
     return ocr.model_copy(update={"words": words, "width": width, "height": height})
 
 
-def _read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
-                  ) -> tuple[PreparedPage, OcrResult]:
+def _poor_reading(ocr: OcrResult, image: np.ndarray) -> bool:
+    """Whether a whole-page reading is too poor to trust the page's orientation.
+
+    Few confident words among those read is poor; so is no word at all on a
+    page that is not blank: tesseract's layout analysis can find no text
+    block in a page that is upside down, which is the worst reading, not a
+    page without text.
+    """
+    words = [w for w in ocr.words if len(w.text) >= 3]
+    if not words:
+        return float(image.std()) >= BLANK_STD
+    return text_score(ocr) < POOR_READING_SHARE * len(words)
+
+
+def read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
+                 ) -> tuple[PreparedPage, OcrResult]:
     """Read the page; when the reading is poor, try it the other ways up.
 
     The cheap orientation test in preparation can be fooled (pages set in
     capitals, a quarter turn mistaken for three quarters). A poor reading
-    is settled by what the recogniser finds: first the page turned half-way,
-    then the turn tesseract's orientation detection proposes. Both are paid
-    only for poor pages.
+    is settled by what the recogniser finds: the page turned half-way and
+    the turn tesseract's orientation detection proposes are both read, and
+    the one finding the most text replaces the first reading when it finds
+    clearly more. Weighing each turn against the best so far by that same
+    margin would let a sideways reading, which tesseract partly recovers,
+    keep the upright one out. Both are paid only for poor pages; so is a
+    page read as no words at all (see `_poor_reading`).
     """
     ocr = recognise_page(prepared.image, prepared.ref, engine, scale)
-    words = [w for w in ocr.words if len(w.text) >= 3]
-    if not words or text_score(ocr) >= POOR_READING_SHARE * len(words):
+    if not _poor_reading(ocr, prepared.image):
         return prepared, ocr
-    best, best_ocr, best_turn = prepared.image, ocr, 0
     turns = [180]
     proposed = engine.detect_orientation(prepared.image)
     if proposed not in (None, 0, 180):
         turns.insert(0, proposed)
+    readings: list[tuple[int, np.ndarray, OcrResult]] = []
     for turn in turns:
         turned_image = np.ascontiguousarray(rotate_quarter(prepared.image, turn))
-        turned = recognise_page(turned_image, prepared.ref, engine, scale)
-        if text_score(turned) > 1.5 * text_score(best_ocr):
-            best, best_ocr, best_turn = turned_image, turned, turn
-    if best_turn == 0:
+        readings.append((turn, turned_image,
+                         recognise_page(turned_image, prepared.ref, engine, scale)))
+    best_turn, best, best_ocr = max(readings, key=lambda reading: text_score(reading[2]))
+    if text_score(best_ocr) <= 1.5 * text_score(ocr):
         return prepared, ocr
     rotation = (prepared.rotation + best_turn) % 360
     return prepared.model_copy(update={"image": best, "rotation": rotation}), best_ocr
@@ -200,7 +217,7 @@ def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None =
     can ask for a better scan instead of acting on a misreading.
     """
     scale = reading_scale(prepared.image, prepared.char_height)
-    prepared, ocr = _read_upright(prepared, engine, scale)
+    prepared, ocr = read_upright(prepared, engine, scale)
     kind, confidence = classify(ocr)
     if kind is DocumentKind.PHOTO and float(prepared.image.std()) < BLANK_STD:
         kind, confidence = DocumentKind.UNKNOWN, 0.8

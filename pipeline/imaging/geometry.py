@@ -65,27 +65,88 @@ def _line_shape_score(mask: np.ndarray, char: float) -> float:
     return score
 
 
-def _upright_score(mask: np.ndarray, char: float) -> float:
-    """Ink above minus below the core band of each text line (Latin: ascenders win).
+# A text line smeared sideways is at most this many text heights tall;
+# taller strips are a ruled line joined to a stamp, a photo or a logo.
+MAX_LINE_HEIGHT = 3.0
+# A text line is at least half a text height tall; the core band of its
+# letters (x-height or cap height) at least this share of a text height.
+# Lower strips are rules, whose ink above and below is whatever touches them.
+MIN_CORE_HEIGHT = 0.4
+# Below minus this the upright score says upside down. Not zero: a page
+# is more often photographed the right way up, and a wrong turn costs a
+# second reading in `extractors`, so only a clear score turns it over.
+UPSIDE_DOWN_SCORE = 0.2
 
-    Capital letters, digits, ascenders and i-dots rise above the x-height;
-    only g, j, p, q, y descend. Upside down the balance flips.
+
+def _text_lines(mask: np.ndarray, char: float) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of strips shaped like one line of text.
+
+    Characters smeared sideways join into lines. A strip cut by the edge
+    of the image has lost a side, and one much taller than a text height is
+    a rule joined to a stamp or a logo: neither is a line of text.
     """
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(char * 2)) | 1, 1))
-    lines = cv2.dilate(mask, kernel)
+    height, width = mask.shape[:2]
+    return [(x, y, w, h) for x, y, w, h, _area in _text_blobs(cv2.dilate(mask, kernel))
+            if w >= 4 * h and max(4.0, 0.5 * char) <= h <= MAX_LINE_HEIGHT * char
+            and x > 0 and y > 0 and x + w < width and y + h < height]
+
+
+def _ascender_balance(mask: np.ndarray, lines: list[tuple[int, int, int, int]],
+                      char: float) -> float:
+    """Ink above minus below the core band of each text line, over both (-1..1).
+
+    Capital letters, digits, ascenders and i-dots rise above the x-height;
+    only g, j, p, q, y descend. Upside down the balance flips. Lines set in
+    capitals carry no sign, which leaves cards printed in capitals to
+    `_alignment_balance`.
+    """
     above = below = 0.0
-    for x, y, w, h, _area in _text_blobs(lines):
-        if w < 4 * h or h < 4:
-            continue
+    for x, y, w, h in lines:
         profile = mask[y:y + h, x:x + w].sum(axis=1).astype(np.float64)
         if profile.max() <= 0:
             continue
         core = np.nonzero(profile >= 0.5 * profile.max())[0]
         top, bottom = int(core[0]), int(core[-1])
+        if bottom - top + 1 < MIN_CORE_HEIGHT * char:
+            continue
         above += float(profile[:top].sum())
         below += float(profile[bottom + 1:].sum())
     total = above + below
     return 0.0 if total <= 0 else (above - below) / total
+
+
+def _aligned(edges: np.ndarray, tolerance: float) -> int:
+    """How many of `edges` have another within `tolerance`."""
+    gaps = np.abs(edges[:, None] - edges[None, :])
+    np.fill_diagonal(gaps, np.inf)
+    return int((gaps.min(axis=1) <= tolerance).sum())
+
+
+def _alignment_balance(lines: list[tuple[int, int, int, int]], char: float) -> float:
+    """Lines that start where another starts minus lines that end where another ends (-1..1).
+
+    Labels, addresses and paragraphs begin at a common left margin and end
+    ragged; turned upside down the common margin is on the right. Centred
+    headings count on both sides.
+    """
+    if len(lines) < 3:
+        return 0.0
+    starts = np.array([x for x, _y, _w, _h in lines], np.float64)
+    ends = np.array([x + w for x, _y, w, _h in lines], np.float64)
+    left, right = _aligned(starts, char / 2), _aligned(ends, char / 2)
+    return 0.0 if left + right == 0 else (left - right) / (left + right)
+
+
+def _upright_score(mask: np.ndarray, char: float) -> float:
+    """Positive when the text lines read upright, negative upside down (-2..2).
+
+    Two independent signs of Latin print: ascenders outnumber descenders,
+    and lines share a left margin. Each alone is fooled by some pages (a
+    card printed in capitals, a centred form); together they rarely are.
+    """
+    lines = _text_lines(mask, char)
+    return _ascender_balance(mask, lines, char) + _alignment_balance(lines, char)
 
 
 def estimate_orientation(grey: np.ndarray) -> int:
@@ -100,8 +161,7 @@ def estimate_orientation(grey: np.ndarray) -> int:
     if shape < 0:
         turned = 90
         mask = cv2.rotate(mask, cv2.ROTATE_90_CLOCKWISE)
-    upright = _upright_score(mask, char)
-    if upright < -0.15:
+    if _upright_score(mask, char) < -UPSIDE_DOWN_SCORE:
         turned = (turned + 180) % 360
     return turned
 
@@ -118,11 +178,17 @@ def deskew_angle(grey: np.ndarray, limit: float = 10.0) -> float:
         return 0.0
     height, width = mask.shape
     centre = (width / 2, height / 2)
+    ys, xs = np.nonzero(mask)
+    points = np.stack([xs, ys, np.ones_like(xs)]).astype(np.float64)
 
     def score(angle: float) -> float:
+        # The row each ink pixel lands on when the mask is turned by `angle`
+        # (the same mapping warpAffine applies), counted without building
+        # the turned image: fifty turns cost what two warps did.
         matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        turned = cv2.warpAffine(mask, matrix, (width, height), flags=cv2.INTER_NEAREST)
-        rows = turned.sum(axis=1, dtype=np.float64)
+        turned_x, turned_y = np.rint(matrix @ points).astype(np.int64)
+        inside = (turned_x >= 0) & (turned_x < width) & (turned_y >= 0) & (turned_y < height)
+        rows = np.bincount(turned_y[inside], minlength=height).astype(np.float64)
         return float(np.sum(np.diff(rows) ** 2))
 
     # The peak is about a text height over a line length wide (half a degree
