@@ -57,13 +57,24 @@ def _printed_nik(doc: Document, name: str, reference: str) -> str | None:
     if item is None:
         return None
     if item.value:
-        if digits_apart(item.value, reference) == 1 and item.confidence < UNSURE_READING:
+        if digits_apart(item.value, reference) == 1 and item.confidence < UNSURE_READING \
+                and not _read_twice(doc, name, item.value):
             return None
         return item.value
     digits = re.sub(r"\D", "", item.raw or "")
     if len(digits) == 16 and digits_apart(digits, reference) <= TYPO_DIGITS:
         return digits
     return None
+
+
+def _read_twice(doc: Document, name: str, value: str) -> bool:
+    """Whether the F5 shows the same number in its other section too.
+
+    Two sections read alike are two readings of the same typed digits: an
+    unsure reading they both give is the form's, not the reader's, slip.
+    """
+    other = {"nik": "pemohon_nik"}.get(name) if doc.kind is DocumentKind.F5 else None
+    return other is not None and doc.value(other) == value
 
 
 def _misread_on_f5(doc: Document, printed: str, reference: str) -> bool:

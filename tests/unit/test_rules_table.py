@@ -201,6 +201,11 @@ CASES: list[tuple[str, list[Callable[[Spec], None]], list[str], str]] = [
      "complete"),
     ("f5_nik_sure_typo", [field(F, "nik", NIK[:-1] + "3"), confidence(F, "nik", 0.95)],
      ["CON-001"], "needs_review"),
+    # Unsure, but the applicant section reads the same slip: the form's typo.
+    ("f5_nik_unsure_typo_in_both_sections", [field(F, "nik", NIK[:-1] + "3"),
+                                             confidence(F, "nik", 0.52),
+                                             field(F, "pemohon_nik", NIK[:-1] + "3")],
+     ["CON-001"], "needs_review"),
     # The applicant's NIK on the same F5 reads as the KTP's: one digit off is a misread.
     ("f5_nik_misread_applicant_nik_agrees", [field(F, "nik", NIK[:-1] + "3"),
                                              confidence(F, "nik", 0.95),
