@@ -79,12 +79,27 @@ def keyword_found(keyword: str, lines: list[str], tokens: set[str]) -> bool:
                for line in lines if len(line) >= shortest)
 
 
+# A family card lists its members' NIKs under its own number; an e-KTP,
+# whose labels a KK repeats in its table header, carries exactly one.
+# Three or more different 16-digit numbers weigh like the KK's title, for
+# a reading that lost the title and the label column.
+MEMBER_NUMBERS = 3
+MEMBER_TABLE_WEIGHT = 4.0
+
+
+def _sixteen_digit_numbers(tokens: set[str]) -> int:
+    return sum(1 for token in tokens if len(token) == 16 and token.isdigit())
+
+
 def score_kinds(ocr: OcrResult) -> dict[DocumentKind, float]:
     lines = [_compact(" ".join(w.text for w in line)) for line in ocr.lines()]
     tokens = {token for line in lines for token in line.split()}
-    return {kind: sum(weight for keyword, weight in keywords
-                      if keyword_found(keyword, lines, tokens))
-            for kind, keywords in KEYWORDS.items()}
+    scores = {kind: sum(weight for keyword, weight in keywords
+                        if keyword_found(keyword, lines, tokens))
+              for kind, keywords in KEYWORDS.items()}
+    if _sixteen_digit_numbers(tokens) >= MEMBER_NUMBERS:
+        scores[DocumentKind.KK] += MEMBER_TABLE_WEIGHT
+    return scores
 
 
 def classify(ocr: OcrResult) -> tuple[DocumentKind, float]:

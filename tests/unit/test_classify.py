@@ -1,6 +1,6 @@
 import pytest
 
-from extractors.classify import classify
+from extractors.classify import classify, score_kinds
 from pipeline.types import Box, DocumentKind, OcrResult, PageRef, Word
 
 
@@ -127,3 +127,28 @@ def test_a_short_line_does_not_match_inside_a_longer_keyword() -> None:
     assert not keyword_found("NAMA IBU KANDUNG", lines, tokens)
     assert keyword_found("NAMA IBU KANDUNG", ["NAMA IBU KANDUNG SITI"], tokens)
     assert keyword_found("JENIS KELAMIN", ["JENIS KELAMlN"], tokens)
+
+
+# A phone photo of a KK whose whole-page reading lost the title and the
+# label column: what remains overlaps an e-KTP's labels.
+KK_WITHOUT_TITLE = """No. 6207061708199633
+: AGUS SANTOSO Kecamatan : SERUYAN HILIR TIMUR
+1 JL. AHMAD YANI NO. 38 Kabupaten/Kota : SERUYAN
+1 0261001 Kode Pos 1 75370
+: BANGUN HARJA Provinsi : KALIMANTAN TENGAH
+NIK Jenis Kelamin Tempat Lahir Tanggal Lahir Agama Pendidikan Jenis Pekerjaan
+6207061210430006 LAKI-LAKI SERUYAN 12-10-1943 KATHOLIK SLTA/SEDERAJAT WIRASWASTA
+6207067003460004 PEREMPUAN SERUYAN 30-03-1946 KATHOLIK SLTA/SEDERAJAT
+5303072102680002 LAKI-LAKI TIMOR TENGAH UTARA 21-02-1968 KATHOLIK
+No Status Perkawinan Status Hubungan Dalam Keluarga Kewarganegaraan
+SERUYAN, 17-08-2019"""
+
+
+def test_a_kk_reading_without_its_title_is_known_by_its_member_numbers() -> None:
+    assert classify(ocr_of(KK_WITHOUT_TITLE))[0] is DocumentKind.KK
+    # The same reading with a single number left is no longer a family card's.
+    lines = [line for line in KK_WITHOUT_TITLE.splitlines()
+             if not line.startswith(("6207067", "5303"))]
+    scores = score_kinds(ocr_of("\n".join(lines)))
+    full = score_kinds(ocr_of(KK_WITHOUT_TITLE))
+    assert full[DocumentKind.KK] - scores[DocumentKind.KK] == 4.0
