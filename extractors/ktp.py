@@ -3,11 +3,14 @@
 Labels are found by fuzzy match and values by position (the word boxes on
 the label's row, to its right). Values from closed lists (religion,
 marital status, blood group, citizenship, validity, job) and region names
-are snapped to their lists (extractors.ktp_values, rules.regions).
+are snapped to their lists (extractors.ktp_values, rules.regions). Other
+values are re-read from full-resolution crops unless the page reading is
+sure of them and their print is whole (`_sure`).
 
 The NIK line is read by independent readers: a glyph-template reader
 (extractors.digits, immune to tesseract's language model) and tesseract
-with a digits whitelist; extractors.identity.vote_nik keeps the value the
+with a digits whitelist, or the whole-page reading when it has the
+template's digits; extractors.identity.vote_nik keeps the value the
 readers agree on and that passes the NIK's structure, and None otherwise.
 """
 
@@ -23,7 +26,7 @@ from rapidfuzz import fuzz, process
 
 from extractors.digits import DigitLine, read_digit_line
 from extractors.fields import normalise_text, parse_gender, split_place_date
-from extractors.identity import AGREED_CONFIDENCE, Reading, vote_nik
+from extractors.identity import AGREED_CONFIDENCE, Reading, nik_candidate, vote_nik
 from extractors.ktp_values import (CITIZENSHIP, MARITAL, RELIGIONS, clean_address, clean_value,
                                    parse_blood_group, parse_job, parse_rt_rw, parse_validity,
                                    person_name, snap)
@@ -224,13 +227,27 @@ def _whitelisted_confidence(words: list[Word] | tuple[Word, ...]) -> float:
 
 
 def _crop_readings(crop: np.ndarray, box: Box | None, engine: OcrEngine, ref: PageRef,
-                   regions: Regions, today: date, gender: str | None) -> list[Reading]:
-    """Readings of one NIK crop, stopping as soon as two readers agree on a valid NIK."""
+                   regions: Regions, today: date, gender: str | None,
+                   page: Reading | None = None) -> list[Reading]:
+    """Readings of one NIK crop, stopping as soon as two readers agree on a valid NIK.
+
+    `page` is the whole-page reading of the number, if there is one. When
+    the template reading is sure and the page reading has the same sixteen
+    digits as printed (no letter repaired), two independent readers (glyph
+    correlation at full resolution, tesseract's recogniser on the page)
+    already agree, and tesseract is not asked again.
+    """
     readings: list[Reading] = []
     line = read_digit_line(crop, NIK_LENGTH)
     template = _template_reading(line, box)
     if template is not None:
         readings.append(template)
+        if (page is not None and template.confidence >= CROP_CONFIDENCE
+                and nik_candidate(page.text) == (template.text, False)):
+            readings.append(page)
+            if vote_nik(readings, regions, today, gender).confidence >= AGREED_CONFIDENCE:
+                return readings
+            readings.pop()
     for lang, psm in NIK_PASSES:
         reread = engine.recognise(crop, ref, psm=psm, whitelist=DIGITS, lang=lang)
         text = "".join(w.text for w in reread.words)
@@ -256,13 +273,15 @@ def _read_nik(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
     readings: list[Reading] = []
     if label is not None:
         crop = _nik_crop(prepared, ocr, label, words)
+        page = Reading(value_text(words), mean_confidence(words), union_box(words)) \
+            if words else None
         readings = _crop_readings(crop, union_box(words) if words else None, engine, ref,
-                                  regions, today, gender)
+                                  regions, today, gender, page)
         agreed = vote_nik(readings, regions, today, gender).confidence >= AGREED_CONFIDENCE
-        if words and not agreed:
+        if page is not None and not agreed:
             # The whole-page reading is made at reduced scale: a witness only when the
             # careful crop readers have not already agreed, never a dissent against them.
-            readings.append(Reading(value_text(words), mean_confidence(words), union_box(words)))
+            readings.append(page)
     if vote_nik(readings, regions, today, gender).value is None:
         # The label was missed or its row misplaced: try digit runs found on the page.
         for box in _digit_run_boxes(ocr)[:2]:
@@ -277,10 +296,68 @@ def _read_nik(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
 
 Parser = Callable[[str], str | None]
 
-# Values that are free text (names, addresses, numbers): always re-read from
-# their crop. The others snap to closed lists and are re-read only when the
-# page reading does not snap.
+# Values that are free text (names, addresses, numbers): re-read from their
+# crop unless the page reading is sure of every word (SURE_WORD). The others
+# snap to closed lists and are re-read only when the page reading does not snap.
 FREE_TEXT = frozenset({"nama", "alamat", "rt_rw"})
+# A word the page reading gives with this confidence is as right as its
+# re-reading from a full-resolution crop: on generated e-KTP scans and
+# photos no value whose every word reached it was corrected by the crop.
+# Below it, the reduced scale confuses small letters and digits.
+SURE_WORD = 0.85
+# Print darker than this (5th percentile of each stretch of a value three
+# text heights wide) is ink; lighter, it is washed out.
+INK_LEVEL = 100
+# Paper right of a value (three text heights) is blank when no pixel is
+# darker than this; the card's guilloche stays lighter.
+BLANK_PAPER = 220
+# Rows of village and district, whose values are snapped to official names.
+REGION_ROWS = (("kel_desa", "Kel/Desa"), ("kecamatan", "Kecamatan"))
+BIRTH_ROW = "Tempat/Tgl Lahir"
+
+
+def _value_column(rows: dict[str, list[Word]]) -> int | None:
+    """Where the card's values start: the median left edge of the rows' first value words."""
+    starts = [words[0].box.x for words in rows.values() if words]
+    return int(np.median(starts)) if len(starts) >= 3 else None
+
+
+def _printed_whole(image: np.ndarray, words: list[Word]) -> bool:
+    """Whether a value's print is dark from end to end and blank paper follows it.
+
+    A highlight washes out letters until the recogniser no longer sees
+    them, and it is then sure of what is left ("NOR" of "NORHAYATI"):
+    faint marks after the value, or a pale stretch within it, show that.
+    """
+    box = union_box(words)
+    height = max(box.h, 1)
+    region = image[max(0, box.y):box.y + box.h, max(0, box.x):box.x + box.w]
+    gap = max(2, height // 4)
+    tail = image[max(0, box.y):box.y + box.h,
+                 box.x + box.w + gap:box.x + box.w + gap + 3 * height]
+    if region.size == 0 or tail.shape[1] < 3 * height:
+        return False  # at the image's edge: the value may go on beyond it
+    parts = np.array_split(region, max(1, region.shape[1] // (3 * height)), axis=1)
+    return (all(float(np.percentile(part, 5)) < INK_LEVEL for part in parts)
+            and int(tail.min()) >= BLANK_PAPER)
+
+
+def _sure(image: np.ndarray, words: list[Word], column: int | None) -> bool:
+    """Whether the page reading of a value can stand without re-reading its crop.
+
+    Every word must be sure (SURE_WORD), the value must start where the
+    card's values start, and its print must be whole (`_printed_whole`): a
+    highlight can wash out the start or the end of a value and leave the
+    recogniser sure of the rest ("INATA NO. 108" of "JL. RE MARTADINATA
+    NO. 108"). Such a value is re-read, as any unsure one.
+    """
+    if not words or column is None:
+        return False
+    first = words[0].box
+    return (abs(first.x - column) <= first.h
+            and min(w.confidence for w in words) >= SURE_WORD
+            and _printed_whole(image, words))
+
 
 # extractor field -> (label as printed, label match cut-off, parser of the value text)
 LABELLED: dict[str, tuple[str, float, Parser]] = {
@@ -333,28 +410,53 @@ def _blood_group(prepared: PreparedPage, ocr: OcrResult) -> ExtractedField:
     return _field("gol_darah", value, words, text or None)
 
 
+def _value_rows(ocr: OcrResult) -> dict[str, list[Word]]:
+    """The page reading's value words of the birth row, the LABELLED and the REGION_ROWS."""
+    rows = {BIRTH_ROW: _value_words(ocr, find_label(ocr, BIRTH_ROW, min_score=75))}
+    for name, (label, cutoff, _parse) in LABELLED.items():
+        rows[name] = _value_words(ocr, find_label(ocr, label, min_score=cutoff,
+                                                  max_words=label.count(" ") + 1))
+    for name, label in REGION_ROWS:
+        rows[name] = _value_words(ocr, find_label(ocr, label, min_score=75, max_words=2))
+    return rows
+
+
 def _labelled_fields(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
-                     regions: Regions) -> list[ExtractedField]:
+                     regions: Regions, rows: dict[str, list[Word]], column: int | None
+                     ) -> list[ExtractedField]:
     fields = [_blood_group(prepared, ocr)]
-    for name, (label, cutoff, parse) in LABELLED.items():
-        words = _value_words(ocr, find_label(ocr, label, min_score=cutoff,
-                                             max_words=label.count(" ") + 1))
+    for name, (_label, _cutoff, parse) in LABELLED.items():
+        words = rows[name]
         text = value_text(words)
-        value = parse(text) if text and name not in FREE_TEXT else None
+        sure = name not in FREE_TEXT or _sure(prepared.image, words, column)
+        value = parse(text) if text and sure else None
         if value is None and words:
             words = reread_words(prepared, engine, words)
             text = value_text(words)
             value = parse(text) if text else None
         fields.append(_field(name, value, words, text or None))
-    for name, label, names in (("kel_desa", "Kel/Desa", _region_names(regions, "village")),
-                               ("kecamatan", "Kecamatan", _region_names(regions, "kecamatan"))):
-        words = reread_words(prepared, engine, _value_words(
-            ocr, find_label(ocr, label, min_score=75, max_words=2)))
-        text = clean_value(value_text(words))
-        # Snap to an official name when clearly one; the tables are not complete.
-        value = (_snap_region(text, names, 90) or text) if len(text) >= 3 else None
+    for name, _label in REGION_ROWS:
+        names = _region_names(regions, "village" if name == "kel_desa" else "kecamatan")
+        words = rows[name]
+        value = _region_value(words, names) if _sure(prepared.image, words, column) else None
+        if value is None:
+            words = reread_words(prepared, engine, words)
+            value = _region_value(words, names)
         fields.append(_field(name, value, words, value_text(words) or None))
     return fields
+
+
+def _region_value(words: list[Word], names: tuple[str, ...]) -> str | None:
+    """A village or district name: the official one when clearly that, else as read."""
+    text = clean_value(value_text(words))
+    # The tables are not complete: an unlisted name is kept.
+    return (_snap_region(text, names, 90) or text) if len(text) >= 3 else None
+
+
+def _nik_birth_date(nik: ExtractedField, today: date) -> date | None:
+    """The birth date an agreed NIK encodes; None without one."""
+    parts = split_nik(nik.value) if nik.value and nik.confidence >= AGREED_CONFIDENCE else None
+    return parts.birth_date(today) if parts else None
 
 
 def _birth_date(born: date | None, nik: ExtractedField, words: list[Word], raw: str | None,
@@ -399,11 +501,18 @@ def extract_ktp(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine,
     nik = _read_nik(prepared, ocr, engine, nik_label, gender, regions, today)
     fields.append(nik)
 
-    birth_words = reread_words(prepared, engine, _value_words(
-        ocr, find_label(ocr, "Tempat/Tgl Lahir", min_score=75)))
+    rows = _value_rows(ocr)
+    column = _value_column(rows)
+    birth_words = rows[BIRTH_ROW]
     raw = value_text(birth_words)
-    place, born = split_place_date(raw) if raw else (None, None)
+    sure = _sure(prepared.image, birth_words, column)
+    place, born = split_place_date(raw) if sure else (None, None)
+    if place is None or born is None or born != _nik_birth_date(nik, today):
+        # Unsure, incomplete, or not the date the NIK encodes: read the crop.
+        birth_words = reread_words(prepared, engine, birth_words)
+        raw = value_text(birth_words)
+        place, born = split_place_date(raw) if raw else (None, None)
     fields.append(_field("tempat_lahir", place, birth_words, raw or None))
     fields.append(_birth_date(born, nik, birth_words, raw or None, today))
-    fields += _labelled_fields(prepared, ocr, engine, regions)
+    fields += _labelled_fields(prepared, ocr, engine, regions, rows, column)
     return tuple(sorted(fields, key=lambda f: FIELD_ORDER.index(f.name)))

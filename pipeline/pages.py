@@ -15,7 +15,7 @@ import numpy as np
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.imaging.decode import (IMAGE_TYPES, DecodeProblem, count_frames, decode_image,
                                      render_pdf)
-from pipeline.imaging.enhance import (estimate_char_height, normalise_illumination, to_grey,
+from pipeline.imaging.enhance import (estimate_text_heights, normalise_illumination, to_grey,
                                       upscale_small_text)
 from pipeline.imaging.geometry import (deskew_angle, estimate_orientation, find_document_quad,
                                        rotate_quarter, rotate_small, warp_quad)
@@ -141,10 +141,11 @@ def prepare_page(page: Page, *, engine: OcrEngine | None = None) -> PreparedPage
     if abs(skew) >= 0.3:
         grey = rotate_small(grey, skew)
     flat = normalise_illumination(grey)
-    # The text height is measured once and passed on: every later step needs it.
-    char = estimate_char_height(flat)
+    # The text heights are measured once and passed on: every later step needs them.
+    heights = estimate_text_heights(flat)
+    char, letter = (None, None) if heights is None else heights
     prepared, scale = upscale_small_text(flat, MAX_PREPARED_PIXELS, char)
-    quality = measure_quality(grey, prepared, flat=flat, char=char)
+    quality = measure_quality(grey, prepared, flat=flat, char=char, letter=letter)
     return PreparedPage(ref=page.ref, filename=page.filename, image=np.ascontiguousarray(prepared),
                         rotation=rotation, skew=round(float(skew), 2), quality=quality,
                         char_height=None if char is None else round(char * scale, 1))

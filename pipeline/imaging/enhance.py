@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.imaging.geometry import char_height_of_mask, reduced, ink_mask
+from pipeline.imaging.geometry import char_height_of_mask, ink_mask, reduced, text_heights_of_mask
 
 # Tesseract reads best with capital letters about 20-40 px tall.
 TARGET_CHAR_HEIGHT = 30.0
@@ -45,6 +45,17 @@ def estimate_char_height(grey: np.ndarray) -> float | None:
     small, scale = reduced(grey, 2400)
     height = char_height_of_mask(ink_mask(small))
     return None if height is None else height / scale
+
+
+def estimate_text_heights(grey: np.ndarray) -> tuple[float, float] | None:
+    """`estimate_char_height` and `quality.letter_height` of `grey` from one labelling.
+
+    Preparation needs both of the same image; each alone labels the marks
+    of the whole page again. None without text.
+    """
+    small, scale = reduced(grey, 2400)
+    heights = text_heights_of_mask(ink_mask(small))
+    return None if heights is None else (heights[0] / scale, heights[1] / scale)
 
 
 def upscale_small_text(grey: np.ndarray, max_pixels: int, char: float | None = None

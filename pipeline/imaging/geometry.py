@@ -7,6 +7,8 @@ shapes, not details, decide these questions.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -37,32 +39,64 @@ def rotate_quarter(grey: np.ndarray, degrees: int) -> np.ndarray:
     return grey if code is None else cv2.rotate(grey, code)
 
 
-def _text_blobs(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
-    """Connected components (x, y, w, h, area) of a mask, background excluded."""
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return [tuple(int(v) for v in stats[i]) for i in range(1, count)]  # type: ignore[misc]
+def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """`cv2.connectedComponentsWithStats(mask, connectivity=8)`, about 2.5 times faster.
+
+    Grana's block-based labelling finds the same components with the same
+    statistics as OpenCV's default algorithm; only the numbering of the
+    labels may differ, which no caller depends on.
+    """
+    return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
+
+
+def _text_blobs(mask: np.ndarray) -> np.ndarray:
+    """Connected components of a mask as rows (x, y, w, h, area), background excluded."""
+    _count, _labels, stats, _ = components(mask)
+    return stats[1:].astype(np.int64)
+
+
+def _char_sized(blobs: np.ndarray, rows: int) -> np.ndarray:
+    """Rows (x, y, w, h, area) of the blobs sized like characters on a mask of `rows` rows."""
+    heights, areas = blobs[:, cv2.CC_STAT_HEIGHT], blobs[:, cv2.CC_STAT_AREA]
+    return blobs[(heights >= 4) & (heights <= rows // 8) & (areas >= 8)]
 
 
 def char_height_of_mask(mask: np.ndarray) -> float | None:
-    blobs = [b for b in _text_blobs(mask) if 4 <= b[3] <= mask.shape[0] // 8 and b[4] >= 8]
-    if len(blobs) < 8:
+    marks = _char_sized(_text_blobs(mask), mask.shape[0])
+    if len(marks) < 8:
         return None
-    return float(np.median([b[3] for b in blobs]))
+    return float(np.median(marks[:, cv2.CC_STAT_HEIGHT]))
+
+
+def text_heights_of_mask(mask: np.ndarray) -> tuple[float, float] | None:
+    """Two heights of the character-sized marks of a mask; None with fewer than eight.
+
+    The median height (`char_height_of_mask`), and the height of the letters
+    carrying most of the ink: the median weighted by area, so that specks
+    (punctuation, noise, the grain of a table top at the page's edge) do not
+    pull it below the letters' size, as they can pull the plain median of a
+    mixed page to half the real height. One labelling gives both.
+    """
+    marks = _char_sized(_text_blobs(mask), mask.shape[0])
+    if len(marks) < 8:
+        return None
+    heights = marks[:, cv2.CC_STAT_HEIGHT]
+    areas = marks[:, cv2.CC_STAT_AREA].astype(np.float64)
+    order = np.argsort(heights)
+    cumulative = np.cumsum(areas[order])
+    middle = int(np.searchsorted(cumulative, cumulative[-1] / 2))
+    return float(np.median(heights)), float(heights[order][middle])
 
 
 def _line_shape_score(mask: np.ndarray, char: float) -> float:
     """Positive when smeared characters form horizontal lines, negative when vertical."""
     size = max(3, int(char * 0.8)) | 1
     smeared = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    score = 0.0
-    for x, y, w, h, area in _text_blobs(smeared):
-        if area < char * char * 2:
-            continue
-        if w >= 2 * h:
-            score += area
-        elif h >= 2 * w:
-            score -= area
-    return score
+    _x, _y, w, h, area = _text_blobs(smeared).T
+    large = area >= char * char * 2
+    wide = large & (w >= 2 * h)
+    tall = large & ~wide & (h >= 2 * w)
+    return float(area[wide].sum()) - float(area[tall].sum())
 
 
 # A text line smeared sideways is at most this many text heights tall;
@@ -87,9 +121,12 @@ def _text_lines(mask: np.ndarray, char: float) -> list[tuple[int, int, int, int]
     """
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(char * 2)) | 1, 1))
     height, width = mask.shape[:2]
-    return [(x, y, w, h) for x, y, w, h, _area in _text_blobs(cv2.dilate(mask, kernel))
-            if w >= 4 * h and max(4.0, 0.5 * char) <= h <= MAX_LINE_HEIGHT * char
-            and x > 0 and y > 0 and x + w < width and y + h < height]
+    blobs = _text_blobs(cv2.dilate(mask, kernel))
+    x, y, w, h, _area = blobs.T
+    keep = ((w >= 4 * h) & (h >= max(4.0, 0.5 * char)) & (h <= MAX_LINE_HEIGHT * char)
+            & (x > 0) & (y > 0) & (x + w < width) & (y + h < height))
+    return [(int(left), int(top), int(wide), int(high))
+            for left, top, wide, high in blobs[keep, :4]]
 
 
 def _ascender_balance(mask: np.ndarray, lines: list[tuple[int, int, int, int]],
@@ -166,6 +203,47 @@ def estimate_orientation(grey: np.ndarray) -> int:
     return turned
 
 
+class TurnedRows:
+    """Ink pixels of a mask per row once the mask is turned about its centre.
+
+    The row each pixel lands on is the one warpAffine would put it on, but
+    no turned image is built: fifty turns cost what two warps did. Most
+    pixels stay within the image sideways in every turn up to `limit`
+    degrees: their rows are counted without testing where they land
+    across, and rows above or below the image are counted in a margin and
+    dropped. Only the pixels near the left and right sides are tested one
+    by one.
+    """
+
+    def __init__(self, mask: np.ndarray, limit: float) -> None:
+        self.height, self.width = mask.shape[:2]
+        self.centre = (self.width / 2, self.height / 2)
+        ys, xs = np.nonzero(mask)
+        widest = math.radians(limit)
+        off_x, off_y = np.abs(xs - self.centre[0]), np.abs(ys - self.centre[1])
+        # How far a pixel can move across and along in a turn up to `limit`,
+        # plus rounding.
+        across = off_x * (1 - math.cos(widest)) + off_y * math.sin(widest) + 2
+        steady = (xs >= across) & (xs + across <= self.width - 1)
+        along = off_y * (1 - math.cos(widest)) + off_x * math.sin(widest)
+        self.spill = int(math.ceil(float(along.max(initial=0.0)))) + 2
+        self.steady, self.edge = (
+            np.stack([xs[part], ys[part], np.ones(int(part.sum()), xs.dtype)]).astype(np.float64)
+            for part in (steady, ~steady))
+
+    def __call__(self, angle: float) -> np.ndarray:
+        """Pixels per row (length: the mask's height) after a turn of `angle` degrees."""
+        height, width, spill = self.height, self.width, self.spill
+        matrix = cv2.getRotationMatrix2D(self.centre, angle, 1.0)
+        landed = np.rint(matrix[1] @ self.steady).astype(np.int64) + spill
+        rows = np.bincount(landed, minlength=height + 2 * spill)[spill:spill + height]
+        if self.edge.shape[1]:
+            turned_x, turned_y = np.rint(matrix @ self.edge).astype(np.int64)
+            inside = (turned_x >= 0) & (turned_x < width) & (turned_y >= 0) & (turned_y < height)
+            rows = rows + np.bincount(turned_y[inside], minlength=height)
+        return rows
+
+
 def deskew_angle(grey: np.ndarray, limit: float = 10.0) -> float:
     """Counter-clockwise angle in degrees (within +-limit) that levels text lines.
 
@@ -176,20 +254,11 @@ def deskew_angle(grey: np.ndarray, limit: float = 10.0) -> float:
     mask = ink_mask(small)
     if cv2.countNonZero(mask) < 200:
         return 0.0
-    height, width = mask.shape
-    centre = (width / 2, height / 2)
-    ys, xs = np.nonzero(mask)
-    points = np.stack([xs, ys, np.ones_like(xs)]).astype(np.float64)
+    # The fine search reaches half a step past `limit`.
+    turned_rows = TurnedRows(mask, limit + 0.6)
 
     def score(angle: float) -> float:
-        # The row each ink pixel lands on when the mask is turned by `angle`
-        # (the same mapping warpAffine applies), counted without building
-        # the turned image: fifty turns cost what two warps did.
-        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        turned_x, turned_y = np.rint(matrix @ points).astype(np.int64)
-        inside = (turned_x >= 0) & (turned_x < width) & (turned_y >= 0) & (turned_y < height)
-        rows = np.bincount(turned_y[inside], minlength=height).astype(np.float64)
-        return float(np.sum(np.diff(rows) ** 2))
+        return float(np.sum(np.diff(turned_rows(angle).astype(np.float64)) ** 2))
 
     # The peak is about a text height over a line length wide (half a degree
     # for a landscape form): coarser steps can step over it.
@@ -283,7 +352,7 @@ def _print_marks(small: np.ndarray) -> np.ndarray:
     light = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY,
                                   block, -LIGHT_PRINT_CONTRAST)
     for mask in (ink_mask(small), light):
-        count, _labels, stats, centres = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        _count, _labels, stats, centres = components(mask)
         h, area = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
         w = stats[1:, cv2.CC_STAT_WIDTH]
         keep = ((h >= 3) & (h <= small.shape[0] // 10) & (w <= small.shape[1] // 4)
