@@ -15,6 +15,7 @@ from extractors.identity import AGREED_CONFIDENCE
 from extractors.kartu_peserta import extract_kartu_peserta
 from extractors.kk import extract_kk
 from extractors.ktp import extract_ktp
+from extractors.layout import stretch_inks
 from extractors.npwp import extract_npwp
 from extractors.paklaring import extract_paklaring
 from pipeline.adapters.ocr import OcrEngine
@@ -99,8 +100,7 @@ def _fades(box: Box, image: np.ndarray) -> bool:
     region = image[max(0, box.y):box.y + box.h, max(0, box.x):box.x + box.w]
     if region.size == 0 or region.shape[1] < 6 * max(box.h, 1):
         return False
-    parts = np.array_split(region, max(2, region.shape[1] // (3 * max(box.h, 1))), axis=1)
-    inks = [float(np.percentile(part, 5)) for part in parts]
+    inks = stretch_inks(region, box.h, least=2)
     return max(inks) >= FADED_INK and max(inks) - min(inks) >= FADE_RANGE
 
 

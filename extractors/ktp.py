@@ -30,8 +30,8 @@ from extractors.identity import AGREED_CONFIDENCE, Reading, nik_candidate, vote_
 from extractors.ktp_values import (CITIZENSHIP, MARITAL, RELIGIONS, clean_address, clean_value,
                                    parse_blood_group, parse_job, parse_rt_rw, parse_validity,
                                    person_name, snap)
-from extractors.layout import (LabelHit, find_label, mean_confidence, strip_colon, union_box,
-                               value_text, words_right_of)
+from extractors.layout import (LabelHit, find_label, mean_confidence, stretch_inks, strip_colon,
+                               union_box, value_text, words_right_of)
 from extractors.nik import split_nik
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import Box, ExtractedField, OcrResult, PageRef, PreparedPage, Word
@@ -337,8 +337,7 @@ def _printed_whole(image: np.ndarray, words: list[Word]) -> bool:
                  box.x + box.w + gap:box.x + box.w + gap + 3 * height]
     if region.size == 0 or tail.shape[1] < 3 * height:
         return False  # at the image's edge: the value may go on beyond it
-    parts = np.array_split(region, max(1, region.shape[1] // (3 * height)), axis=1)
-    return (all(float(np.percentile(part, 5)) < INK_LEVEL for part in parts)
+    return (all(ink < INK_LEVEL for ink in stretch_inks(region, height))
             and int(tail.min()) >= BLANK_PAPER)
 
 

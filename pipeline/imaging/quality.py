@@ -16,8 +16,8 @@ from pipeline.imaging.geometry import components, ink_mask, reduced
 from pipeline.types import Quality
 
 # Weakest-direction second-derivative variance around text, at TEXT_SCALE px
-# letter height. Sharp phone photos and scans score above 1300, motion-blurred
-# or defocused text below 350.
+# letter height. Legible phone photos and scans score above about 1100,
+# motion-blurred or defocused text below about 650.
 MIN_SHARPNESS = 600.0
 MIN_BRIGHTNESS = 60.0
 MAX_GLARE = 0.08
