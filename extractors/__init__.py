@@ -50,6 +50,10 @@ UNREADABLE_CONFIDENCE = 0.2
 # asks for a rescan, but the participant is known.
 VERIFIABLE = frozenset({"nik"})
 VERIFIED_ON_POOR_PAGE = 0.85
+# Kinds that carry a VERIFIABLE field: their extractor runs even on an
+# unreadable page. On any other kind every value of such a page would be
+# withheld, so it is not read field by field at all.
+IDENTIFYING_KINDS = frozenset({DocumentKind.KTP, DocumentKind.F5, DocumentKind.NPWP})
 # Ceiling on the confidence of a value that runs to the edge of the image or
 # whose print fades (glare on the page): the capture may have cut it ("SIDO
 # MUL" of "SIDO MULYO").
@@ -217,11 +221,17 @@ def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None =
     can ask for a better scan instead of acting on a misreading.
     """
     scale = reading_scale(prepared.image, prepared.char_height)
-    prepared, ocr = read_upright(prepared, engine, scale)
+    readable = prepared.quality.readable
+    if readable:
+        prepared, ocr = read_upright(prepared, engine, scale)
+    else:
+        # A soft or tiny capture reads poorly whichever way up: turned
+        # readings find no more, and the page is asked for again anyway.
+        ocr = recognise_page(prepared.image, prepared.ref, engine, scale)
     kind, confidence = classify(ocr)
     if kind is DocumentKind.PHOTO and float(prepared.image.std()) < BLANK_STD:
         kind, confidence = DocumentKind.UNKNOWN, 0.8
-    extract = EXTRACTORS.get(kind)
+    extract = EXTRACTORS.get(kind) if readable or kind in IDENTIFYING_KINDS else None
     fields = extract(prepared, ocr, engine, today=today) if extract else ()
     fields = _distrust_cut(fields, prepared.image)
     if not prepared.quality.readable:
