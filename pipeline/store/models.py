@@ -135,6 +135,11 @@ class SubmissionRow(Base):
     nik: Mapped[str | None] = mapped_column(String(16), index=True)
     defects: Mapped[list[str]] = mapped_column(JSON, default=list)
     unreadable_reason: Mapped[str | None] = mapped_column(String(64))
+    # The attachments (or pages) that yielded no page to read, as processing
+    # found them (results.dump_unreadable): the desk's re-run after a
+    # correction needs them and would otherwise render every attachment again.
+    # None for rows stored before migration 0006; [] when every file was read.
+    unreadable_attachments: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,7 +19,31 @@ from pipeline.store.models import (
     OutboxRow,
     SubmissionRow,
 )
-from pipeline.types import Outcome
+from pipeline.types import AttachmentProblem, Outcome, PageProblem, UnreadableAttachment
+
+# "too_large" and "unsupported_type" are values of both problem enums (intake's
+# and the renderer's); the stored record says which, so what is read back is
+# the very value processing found.
+_PROBLEM_KINDS: dict[str, type[AttachmentProblem | PageProblem]] = {
+    "attachment": AttachmentProblem, "page": PageProblem}
+
+
+def dump_unreadable(items: Iterable[UnreadableAttachment]) -> list[dict[str, object]]:
+    """Unreadable attachments as JSON for `submissions.unreadable_attachments`."""
+    return [{**item.model_dump(mode="json"),
+             "problem_kind": "attachment" if isinstance(item.problem, AttachmentProblem)
+             else "page"} for item in items]
+
+
+def load_unreadable(stored: Sequence[Mapping[str, object]]) -> list[UnreadableAttachment]:
+    """The inverse of `dump_unreadable`."""
+    out = []
+    for record in stored:
+        item = dict(record)
+        kind = _PROBLEM_KINDS[str(item.pop("problem_kind"))]
+        item["problem"] = kind(str(item["problem"]))
+        out.append(UnreadableAttachment.model_validate(item))
+    return out
 
 
 def save_outcome(session: Session, entry_id: int, outcome: Outcome, now: datetime) -> int:
@@ -46,7 +71,8 @@ def save_outcome(session: Session, entry_id: int, outcome: Outcome, now: datetim
         message_id=sub.message_id, sender=sub.sender, sender_name=sub.sender_name,
         subject=sub.subject, received_at=sub.received_at,
         booking_code=outcome.booking_code or sub.booking_code, nik=outcome.nik,
-        defects=list(sub.defects), unreadable_reason=sub.unreadable_reason, created_at=now,
+        defects=list(sub.defects), unreadable_reason=sub.unreadable_reason,
+        unreadable_attachments=dump_unreadable(outcome.unreadable), created_at=now,
     )
     session.add(row)
     session.flush()

@@ -29,8 +29,9 @@ from pipeline.settings import Settings
 from pipeline.store import records, resubmissions
 from pipeline.store.models import (AuditRow, CorrectionRow, DecisionRow, DocumentRow, FindingRow,
                                    OutboxRow, ReviewRow, SubmissionRow)
+from pipeline.store.results import load_unreadable
 from pipeline.types import (Action, Booking, Decision, DecisionStatus, Document, Finding,
-                            Participant, Reply, Severity, Submission)
+                            Participant, Reply, Severity, Submission, UnreadableAttachment)
 from pipeline.web.labels import record_value, same_value
 from pipeline.web.rerun import document_from_row, rerun_rules
 from pipeline.web.scope import Viewer
@@ -116,6 +117,17 @@ def raw_message(ctx: DeskContext, sub: SubmissionRow) -> bytes:
 def parsed_submission(ctx: DeskContext, sub: SubmissionRow) -> Submission:
     return build_submission(sub.branch_id, raw_message(ctx, sub), sub.received_at,
                             ctx.settings.limits)
+
+
+def unreadable_attachments(ctx: DeskContext, sub: SubmissionRow, parsed: Submission
+                           ) -> list[UnreadableAttachment]:
+    """The attachments that yielded no page, as processing found them."""
+    if sub.unreadable_attachments is not None:
+        return load_unreadable(sub.unreadable_attachments)
+    # Rows stored before migration 0006 do not hold the list: decoding and
+    # rendering the archived attachments again is the only way left to know.
+    _pages, unreadable = render_pages(parsed, ctx.settings.limits)
+    return unreadable
 
 
 # --------------------------------------------------------------------------
@@ -370,7 +382,7 @@ def correct_field(session: Session, ctx: DeskContext, viewer: Viewer, submission
                               corrected_at=now))
     session.flush()
     parsed = parsed_submission(ctx, sub)
-    _pages, unreadable = render_pages(parsed, ctx.settings.limits)
+    unreadable = unreadable_attachments(ctx, sub, parsed)
     machine = session.scalars(select(DecisionRow).where(DecisionRow.submission_id == sub.id)
                               ).one()
     decision, _nik, _participant = rerun_rules(

@@ -2,9 +2,11 @@
 
 The same assessment as pipeline.process_message makes, from the documents
 on: who the packet is about, the findings, the decision. The
-documents come from the database with the officer's corrections applied;
-`today` is the day of the machine's decision, so the only thing that
-changes between the two evaluations is what the officer corrected.
+documents come from the database with the officer's corrections applied,
+and so do the attachments that yielded no page (stored when the message was
+processed), so no attachment is rendered again; `today` is the day of the
+machine's decision, so the only thing that changes between the two
+evaluations is what the officer corrected.
 """
 
 from __future__ import annotations
