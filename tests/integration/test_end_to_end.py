@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import email
 import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
-from email.policy import default as default_policy
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
 from fixtures.world import DEMO_BRANCHES, World, generate_world
-from pipeline.adapters.imap import open_mailbox
-from pipeline.devservers.dovecot import DovecotServer
-from pipeline.devservers.smtp_sink import SmtpSink
-from pipeline.runtime import open_runtime, poll_all
-from pipeline.settings import load_settings
+from pipeline.runtime import poll_all
 from pipeline.types import Booking
 from tests.integration.harness import (
+    MailRig,
     ledger_states,
-    load_records,
+    message_id_of,
     outbox_statuses,
+    run_once,
     stored,
-    write_settings,
 )
 
 pytestmark = [pytest.mark.imap, pytest.mark.smtp, pytest.mark.ocr]
@@ -41,26 +33,6 @@ def world() -> World:
     """One packet per outcome, rendered once for the module (OCR is the cost)."""
     return generate_world(seed=4, count=len(SCENARIOS), today=TODAY, scenarios=SCENARIOS,
                           branches=DEMO_BRANCHES[:3])
-
-
-def message_id_of(raw: bytes) -> str:
-    return str(email.message_from_bytes(raw, policy=default_policy)["Message-ID"]).strip()
-
-
-def sent_at(raw: bytes) -> datetime:
-    parsed = email.message_from_bytes(raw, policy=default_policy)
-    return parsedate_to_datetime(str(parsed["Date"]))
-
-
-def deliver(dovecot: DovecotServer, login: str, messages: list[bytes]) -> None:
-    """Each message arrives when it was sent (its Date), as a branch inbox would see it:
-    the rules measure the arrival against the booked appointment."""
-    from pipeline.devservers.dovecot import password_env_name
-
-    settings = dovecot.imap_settings(login, password_env_name(login))
-    with open_mailbox(settings, os.environ[password_env_name(login)]) as mailbox:
-        for raw in messages:
-            mailbox.append("INBOX", raw, internal_date=sent_at(raw))
 
 
 def on_logins(world: World, logins: tuple[str, ...]) -> list[Booking]:
@@ -79,31 +51,17 @@ def spread(world: World) -> dict[str, list[bytes]]:
     return by_branch
 
 
-def prepared(root: Path, dovecot: DovecotServer, sink: SmtpSink, world: World,
-             extra: str = "") -> Path:
-    config = write_settings(root, dovecot, sink, LOGINS, extra=extra)
-    load_records(load_settings(config), [p.to_participant() for p in world.profiles],
-                 on_logins(world, LOGINS))
+def prepared(rig: MailRig, world: World) -> Path:
+    config = rig.configure(LOGINS, [p.to_participant() for p in world.profiles],
+                           on_logins(world, LOGINS))
     for login, messages in spread(world).items():
-        deliver(dovecot, login, messages)
+        rig.deliver(login, messages)
     return config
 
 
-def run_once(config: Path, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INTAKE_LOG_LEVEL": "WARNING"}
-    env.pop("INTAKE_CRASH_AT", None)
-    if crash_at:
-        env["INTAKE_CRASH_AT"] = crash_at
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "--config", str(config), "run", "--once",
-         "--without-prefect"], env=env, capture_output=True, text=True, timeout=600)
-
-
-def test_every_outcome_once_and_second_poll_does_nothing(
-        world: World, dovecot: DovecotServer, smtp_sink: SmtpSink, traversable_dir: Path) -> None:
-    config = prepared(traversable_dir, dovecot, smtp_sink, world)
-    runtime = open_runtime(load_settings(config))
-    try:
+def test_every_outcome_once_and_second_poll_does_nothing(world: World, mail_rig: MailRig) -> None:
+    config = prepared(mail_rig, world)
+    with mail_rig.runtime(config) as runtime:
         reports, outbox = poll_all(runtime)
         assert [r.error for r in reports] == [None, None, None]
         assert sum(r.processed for r in reports) == len(world.messages)
@@ -117,7 +75,7 @@ def test_every_outcome_once_and_second_poll_does_nothing(
             assert set(message.expected_findings) <= set(got.findings), message.scenario
 
         # One reply per message, threaded to it, in Indonesian.
-        replies = smtp_sink.wait_for(len(world.messages), timeout=10)
+        replies = mail_rig.sink.wait_for(len(world.messages), timeout=10)
         assert outbox.sent == len(world.messages) == len(replies)
         answered = {str(r["In-Reply-To"]).strip() for r in replies}
         assert answered == set(expected)
@@ -129,22 +87,16 @@ def test_every_outcome_once_and_second_poll_does_nothing(
         again, outbox_again = poll_all(runtime)
         assert sum(r.processed for r in again) == 0
         assert outbox_again.sent == 0
-        assert len(smtp_sink.messages()) == len(world.messages)
+        assert len(mail_rig.sink.messages()) == len(world.messages)
         assert set(ledger_states(config)) == {"done"}
-    finally:
-        runtime.close()
     for login in LOGINS:
-        settings = load_settings(config).branch(login).imap
-        from pipeline.devservers.dovecot import password_env_name
-
-        with open_mailbox(settings, os.environ[password_env_name(login)]) as mailbox:
+        with mail_rig.mailbox(config, login) as mailbox:
             assert mailbox.uids_with_keyword("$Intake-Done") == set(mailbox.list_uids())
 
 
 @pytest.mark.parametrize("crash_at", ["after_archive", "after_decision", "after_post_action",
                                       "after_send"])
-def test_crash_then_rerun_converges(crash_at: str, dovecot: DovecotServer, smtp_sink: SmtpSink,
-                                    traversable_dir: Path) -> None:
+def test_crash_then_rerun_converges(crash_at: str, mail_rig: MailRig) -> None:
     """A process killed at each point, then rerun: one decision and one reply per message.
 
     After `after_send` the reply left before it could be marked sent: the
@@ -153,10 +105,9 @@ def test_crash_then_rerun_converges(crash_at: str, dovecot: DovecotServer, smtp_
     """
     small = generate_world(seed=99, count=2, today=TODAY, scenarios=("no_attachments", "missing_kk"),
                            branches=DEMO_BRANCHES[:1])
-    config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:1])
-    load_records(load_settings(config), [p.to_participant() for p in small.profiles],
-                 on_logins(small, LOGINS[:1]))
-    deliver(dovecot, LOGINS[0], [m.eml for m in small.messages])
+    config = mail_rig.configure(LOGINS[:1], [p.to_participant() for p in small.profiles],
+                                on_logins(small, LOGINS[:1]))
+    mail_rig.deliver(LOGINS[0], [m.eml for m in small.messages])
 
     crashed = run_once(config, crash_at)
     assert crashed.returncode == 86, crashed.stderr
@@ -170,7 +121,7 @@ def test_crash_then_rerun_converges(crash_at: str, dovecot: DovecotServer, smtp_
     assert all(r.replies == 1 for r in results)  # one queued reply per decision
     assert outbox_statuses(config) == ["sent", "sent"]
     assert set(ledger_states(config)) == {"done"}
-    ids = [str(m["Message-ID"]) for m in smtp_sink.messages()]
+    ids = [str(m["Message-ID"]) for m in mail_rig.sink.messages()]
     if crash_at == "after_send":
         assert len(ids) == 3 and len(set(ids)) == 2
     else:
@@ -178,52 +129,42 @@ def test_crash_then_rerun_converges(crash_at: str, dovecot: DovecotServer, smtp_
     assert "0 processed" in again.stdout and "replies: 0 sent" in again.stdout
 
 
-def test_uidvalidity_change_neither_loses_nor_repeats(dovecot: DovecotServer, smtp_sink: SmtpSink,
-                                                      traversable_dir: Path) -> None:
+def test_uidvalidity_change_neither_loses_nor_repeats(mail_rig: MailRig) -> None:
     small = generate_world(seed=7, count=2, today=TODAY, scenarios=("no_attachments",),
                            branches=DEMO_BRANCHES[:1])
-    config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:1])
-    load_records(load_settings(config), [p.to_participant() for p in small.profiles], small.bookings)
-    deliver(dovecot, LOGINS[0], [small.messages[0].eml])
-    runtime = open_runtime(load_settings(config))
-    try:
+    config = mail_rig.configure(LOGINS[:1], [p.to_participant() for p in small.profiles],
+                                small.bookings)
+    mail_rig.deliver(LOGINS[0], [small.messages[0].eml])
+    with mail_rig.runtime(config) as runtime:
         first, _ = poll_all(runtime)
         assert first[0].processed == 1
         # The server renumbers the mailbox, and a new message arrives meanwhile.
-        dovecot.reset_uidvalidity(LOGINS[0])
-        deliver(dovecot, LOGINS[0], [small.messages[1].eml])
+        mail_rig.dovecot.reset_uidvalidity(LOGINS[0])
+        mail_rig.deliver(LOGINS[0], [small.messages[1].eml])
         second, outbox = poll_all(runtime)
         assert (second[0].processed, second[0].duplicates) == (1, 1)
         assert outbox.sent == 1
         third, _ = poll_all(runtime)
         assert third[0].processed == 0 and third[0].duplicates == 0
-    finally:
-        runtime.close()
     assert len(stored(config)) == 2
-    assert len(smtp_sink.messages()) == 2
+    assert len(mail_rig.sink.messages()) == 2
 
 
-def test_failing_branch_does_not_stop_the_others(dovecot: DovecotServer, smtp_sink: SmtpSink,
-                                                 traversable_dir: Path,
+def test_failing_branch_does_not_stop_the_others(mail_rig: MailRig,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     small = generate_world(seed=8, count=1, today=TODAY, scenarios=("no_attachments",),
                            branches=DEMO_BRANCHES[:1])
     monkeypatch.setenv("WRONG_PASSWORD", "not-the-password")
-    config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:2],
-                            password_envs={"branch-a": "WRONG_PASSWORD"})
-    deliver(dovecot, LOGINS[1], [small.messages[0].eml])
-    runtime = open_runtime(load_settings(config))
-    try:
+    config = mail_rig.configure(LOGINS[:2], password_envs={"branch-a": "WRONG_PASSWORD"})
+    mail_rig.deliver(LOGINS[1], [small.messages[0].eml])
+    with mail_rig.runtime(config) as runtime:
         reports, outbox = poll_all(runtime)
-    finally:
-        runtime.close()
     assert reports[0].error is not None and reports[0].error.startswith("auth")
     assert reports[1].error is None and reports[1].processed == 1
     assert outbox.sent == 1
 
 
-def test_oversized_message_is_a_recorded_rejection(dovecot: DovecotServer, smtp_sink: SmtpSink,
-                                                   traversable_dir: Path) -> None:
+def test_oversized_message_is_a_recorded_rejection(mail_rig: MailRig) -> None:
     from fixtures.mail import compose_email
 
     big = compose_email(
@@ -231,40 +172,28 @@ def test_oversized_message_is_a_recorded_rejection(dovecot: DovecotServer, smtp_
         subject="Klaim JHT", body_text="Terlampir dokumen.",
         attachments=[("scan.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + os.urandom(3_000_000))],
         date=datetime(2026, 11, 18, 9, tzinfo=UTC), message_id="<big@example.org>")
-    config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:1],
-                            extra="[limits]\nmax_message_bytes = 1000000")
-    deliver(dovecot, LOGINS[0], [big])
-    runtime = open_runtime(load_settings(config))
-    try:
+    config = mail_rig.configure(LOGINS[:1], extra="[limits]\nmax_message_bytes = 1000000")
+    mail_rig.deliver(LOGINS[0], [big])
+    with mail_rig.runtime(config) as runtime:
         reports, outbox = poll_all(runtime)
-    finally:
-        runtime.close()
     assert reports[0].processed == 1
     [result] = stored(config)
     assert (result.status, result.findings) == ("rejected", ("MAIL-002",))
     assert outbox.sent == 1
-    [reply] = smtp_sink.messages()
+    [reply] = mail_rig.sink.messages()
     assert "melebihi batas" in reply.get_content()
 
 
-def test_move_post_action_empties_the_inbox_once(dovecot: DovecotServer, smtp_sink: SmtpSink,
-                                                 traversable_dir: Path) -> None:
+def test_move_post_action_empties_the_inbox_once(mail_rig: MailRig) -> None:
     small = generate_world(seed=12, count=2, today=TODAY, scenarios=("no_attachments",),
                            branches=DEMO_BRANCHES[:1])
-    config = write_settings(traversable_dir, dovecot, smtp_sink, LOGINS[:1],
-                            extra='[polling]\npost_action = "keyword_and_move"\nmove_to = "Diproses"')
-    deliver(dovecot, LOGINS[0], [m.eml for m in small.messages])
-    runtime = open_runtime(load_settings(config))
-    try:
+    config = mail_rig.configure(
+        LOGINS[:1], extra='[polling]\npost_action = "keyword_and_move"\nmove_to = "Diproses"')
+    mail_rig.deliver(LOGINS[0], [m.eml for m in small.messages])
+    with mail_rig.runtime(config) as runtime:
         first, _ = poll_all(runtime)
         second, outbox = poll_all(runtime)
-    finally:
-        runtime.close()
     assert first[0].processed == 2 and second[0].in_mailbox == 0 and outbox.sent == 0
-    from pipeline.devservers.dovecot import password_env_name
-
-    imap = load_settings(config).branch(LOGINS[0]).imap
-    moved = imap.model_copy(update={"folder": "Diproses"})
-    with open_mailbox(moved, os.environ[password_env_name(LOGINS[0])]) as mailbox:
+    with mail_rig.mailbox(config, LOGINS[0], folder="Diproses") as mailbox:
         assert len(mailbox.list_uids()) == 2
         assert mailbox.uids_with_keyword("$Intake-Done") == set(mailbox.list_uids())

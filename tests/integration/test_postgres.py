@@ -1,6 +1,7 @@
 """The application database on a real PostgreSQL: migrations, the store, its constraints.
 
-One throwaway cluster (pipeline.devservers.postgres) serves the module; each
+The run's throwaway cluster (pipeline.devservers.postgres, started once in
+tests/integration/conftest.py) gives the module a database of its own; each
 test writes under its own branch id, so the tests do not see each other's rows.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
-import shutil
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from extractors.nik import make_nik
 from pipeline.devservers import postgres as postgres_module
 from pipeline.devservers.postgres import PostgresError, PostgresServer, find_bindir
-from pipeline.devservers.scratch import make_traversable_dir
 from pipeline.store.db import make_engine, make_sessionmaker, schema_is_current, transaction, upgrade
 from pipeline.store.ledger import LedgerEntry, LedgerState, record_archived
 from pipeline.store.models import FindingRow, MessageRow, OutboxRow, SubmissionRow
@@ -43,6 +42,7 @@ from pipeline.types import (
     Severity,
     Submission,
 )
+from tests.integration.harness import PostgresDatabase
 from tests.unit.test_store_membership import membership_round_trip
 
 WIB = timezone(timedelta(hours=7), "WIB")  # Jakarta time, as branch mail servers stamp it
@@ -53,18 +53,8 @@ TABLES = {"participants", "bookings", "messages", "submissions", "attachments", 
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    root = make_traversable_dir(prefix="pytest-pg-")
-    server = PostgresServer(root / "pg")
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def engine(postgres: PostgresServer) -> Iterator[Engine]:
-    engine = make_engine(postgres.url)
+def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
+    engine = make_engine(postgres_database.url)
     upgrade(engine)
     upgrade(engine)  # a second run must find nothing to do
     yield engine
@@ -118,6 +108,7 @@ def _archive(session: Session, branch_id: str, uid: int, sha256: str) -> LedgerE
 
 
 def test_server_runs_unprivileged_on_loopback_only(postgres: PostgresServer,
+                                                   postgres_database: PostgresDatabase,
                                                    engine: Engine) -> None:
     assert postgres.url == f"postgresql+psycopg://postgres@127.0.0.1:{postgres.port}/intake"
     pid = int((postgres.data_dir / "postmaster.pid").read_text().split()[0])
@@ -128,7 +119,7 @@ def test_server_runs_unprivileged_on_loopback_only(postgres: PostgresServer,
         assert conn.dialect.name == "postgresql"
         assert conn.scalar(text("SHOW listen_addresses")) == "127.0.0.1"
         assert conn.scalar(text("SHOW fsync")) == "off"
-        assert conn.scalar(text("SELECT current_database()")) == "intake"
+        assert conn.scalar(text("SELECT current_database()")) == postgres_database.name
 
 
 def test_second_server_on_the_same_root_fails_with_the_log_tail(postgres: PostgresServer,
@@ -266,7 +257,7 @@ def test_two_pollers_archiving_one_uid_cannot_both_insert(
         assert len(list(count)) == 1
 
 
-def test_datetimes_come_back_aware_in_utc(postgres: PostgresServer,
+def test_datetimes_come_back_aware_in_utc(postgres_database: PostgresDatabase,
                                           factory: sessionmaker[Session]) -> None:
     branch, sha = "pg-time", _sha("time")
     nik = make_nik("317101", date(1980, 5, 11), female=False, serial=11)
@@ -274,7 +265,8 @@ def test_datetimes_come_back_aware_in_utc(postgres: PostgresServer,
         entry = _archive(session, branch, uid=1, sha256=sha)
         submission_id = save_outcome(session, entry.id, _outcome(branch, sha, nik), NOW)
     # A server or session set to local time answers in that zone; the store must not.
-    jakarta = create_engine(postgres.url, connect_args={"options": "-c TimeZone=Asia/Jakarta"})
+    jakarta = create_engine(postgres_database.url,
+                            connect_args={"options": "-c TimeZone=Asia/Jakarta"})
     try:
         for engine_factory in (factory, make_sessionmaker(jakarta)):
             with transaction(engine_factory) as session:

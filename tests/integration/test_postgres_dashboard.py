@@ -7,7 +7,6 @@ here too, and a generated month is compared with the naive count.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 
@@ -17,11 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fixtures.month import KALIMANTAN_BRANCHES, generate_month
 from pipeline.bench.dashboard import differences, naive_dashboard_figures
-from pipeline.devservers.postgres import PostgresServer
-from pipeline.devservers.scratch import make_traversable_dir
 from pipeline.store.dashboard import BranchFigures, dashboard_csv, dashboard_figures
 from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from pipeline.store.month_writer import write_month
+from tests.integration.harness import PostgresDatabase
 from tests.unit.dashboard_data import PROVINCES, add_rows
 
 JUNE_1, JUNE_3 = date(2020, 6, 1), date(2020, 6, 3)
@@ -30,11 +28,8 @@ SCOPE = {f"pg-{branch}": province for branch, province in PROVINCES.items()}
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    root = make_traversable_dir(prefix="pytest-pg-dash-")
-    server = PostgresServer(root / "pg")
-    server.start()
-    engine = make_engine(server.url)
+def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
+    engine = make_engine(postgres_database.url)
     try:
         upgrade(engine)
         with transaction(make_sessionmaker(engine)) as session:
@@ -42,8 +37,6 @@ def engine() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

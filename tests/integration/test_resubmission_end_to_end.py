@@ -15,19 +15,17 @@ import pytest
 from sqlalchemy import select
 
 from fixtures.world import DEMO_BRANCHES, World, generate_world
-from pipeline.devservers.dovecot import DovecotServer
-from pipeline.devservers.smtp_sink import SmtpSink
-from pipeline.runtime import open_runtime, poll_all
-from pipeline.settings import load_settings
+from pipeline.runtime import poll_all
 from pipeline.store.models import FindingRow, SubmissionRow
 from tests.integration.harness import (
+    MailRig,
     ledger_states,
-    load_records,
+    message_id_of,
     outbox_statuses,
+    run_once,
+    store_session,
     stored,
-    write_settings,
 )
-from tests.integration.test_end_to_end import deliver, message_id_of, run_once
 
 pytestmark = [pytest.mark.imap, pytest.mark.smtp, pytest.mark.ocr]
 
@@ -49,50 +47,40 @@ def world() -> World:
     return generated
 
 
-def prepared(root: Path, dovecot: DovecotServer, sink: SmtpSink, world: World) -> Path:
-    config = write_settings(root, dovecot, sink, [LOGIN])
-    load_records(load_settings(config), [p.to_participant() for p in world.profiles],
-                 world.bookings)
-    return config
+def prepared(rig: MailRig, world: World) -> Path:
+    return rig.configure([LOGIN], [p.to_participant() for p in world.profiles], world.bookings)
 
 
 def merged_from(config: Path) -> list[str | None]:
     """Per submission, the earlier submissions its decision counted (the RESUB-001 note)."""
-    from pipeline.store.db import make_engine, make_sessionmaker
-
-    engine = make_engine(load_settings(config).storage.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            result = []
-            for sub in session.scalars(select(SubmissionRow).order_by(SubmissionRow.id)):
-                note = session.scalars(select(FindingRow).where(
-                    FindingRow.submission_id == sub.id, FindingRow.rule_id == "RESUB-001")).first()
-                result.append(str(note.evidence["submissions"]) if note else None)
-            return result
-    finally:
-        engine.dispose()
+    with store_session(config) as session:
+        result = []
+        for sub in session.scalars(select(SubmissionRow).order_by(SubmissionRow.id)):
+            note = session.scalars(select(FindingRow).where(
+                FindingRow.submission_id == sub.id, FindingRow.rule_id == "RESUB-001")).first()
+            result.append(str(note.evidence["submissions"]) if note else None)
+        return result
 
 
 def test_only_the_missing_kk_is_sent_and_the_claim_completes(
-        world: World, dovecot: DovecotServer, smtp_sink: SmtpSink, traversable_dir: Path) -> None:
+        world: World, mail_rig: MailRig) -> None:
     first, follow = world.messages
     assert follow.follows == first.filename and first.expected_decision == "incomplete"
-    config = prepared(traversable_dir, dovecot, smtp_sink, world)
-    runtime = open_runtime(load_settings(config))
-    try:
-        deliver(dovecot, LOGIN, [first.eml])
+    config = prepared(mail_rig, world)
+    with mail_rig.runtime(config) as runtime:
+        mail_rig.deliver(LOGIN, [first.eml])
         reports, outbox = poll_all(runtime)
         assert (reports[0].processed, outbox.sent) == (1, 1)
-        [incomplete] = smtp_sink.wait_for(1, timeout=10)
+        [incomplete] = mail_rig.sink.wait_for(1, timeout=10)
         text = incomplete.get_content()
         assert "1. Kartu Keluarga (KK) belum dilampirkan" in text and "\n2. " not in text
         assert "Kartu Keluarga is missing" in text
         assert "tidak perlu dikirim ulang" in text
 
-        deliver(dovecot, LOGIN, [follow.eml])
+        mail_rig.deliver(LOGIN, [follow.eml])
         reports, outbox = poll_all(runtime)
         assert (reports[0].processed, outbox.sent) == (1, 1)
-        replies = smtp_sink.wait_for(2, timeout=10)
+        replies = mail_rig.sink.wait_for(2, timeout=10)
         complete = replies[1]
         assert str(complete["In-Reply-To"]).strip() == message_id_of(follow.eml)
         text = complete.get_content()
@@ -104,28 +92,25 @@ def test_only_the_missing_kk_is_sent_and_the_claim_completes(
 
         again, outbox_again = poll_all(runtime)
         assert (again[0].processed, outbox_again.sent) == (0, 0)
-    finally:
-        runtime.close()
     results = stored(config)
     assert [r.status for r in results] == ["incomplete", "complete"]
     assert [r.replies for r in results] == [1, 1]
     assert "DOC-002" in results[0].findings and "DOC-002" not in results[1].findings
     assert merged_from(config)[1] is not None and merged_from(config)[0] is None
-    assert len(smtp_sink.messages()) == 2
+    assert len(mail_rig.sink.messages()) == 2
 
 
 @pytest.mark.parametrize("crash_at", ["after_archive", "after_decision"])
 def test_a_crash_while_deciding_the_resubmission_converges(
-        crash_at: str, world: World, dovecot: DovecotServer, smtp_sink: SmtpSink,
-        traversable_dir: Path) -> None:
+        crash_at: str, world: World, mail_rig: MailRig) -> None:
     """The process dies on the second message; the rerun decides it the same, once."""
     first, follow = world.messages
-    config = prepared(traversable_dir, dovecot, smtp_sink, world)
-    deliver(dovecot, LOGIN, [first.eml])
+    config = prepared(mail_rig, world)
+    mail_rig.deliver(LOGIN, [first.eml])
     done = run_once(config)
     assert done.returncode == 0, done.stderr
 
-    deliver(dovecot, LOGIN, [follow.eml])
+    mail_rig.deliver(LOGIN, [follow.eml])
     crashed = run_once(config, crash_at)
     assert crashed.returncode == 86, crashed.stderr
     finished = run_once(config)
@@ -140,5 +125,5 @@ def test_a_crash_while_deciding_the_resubmission_converges(
     assert merged_from(config)[1] is not None
     assert outbox_statuses(config) == ["sent", "sent"]
     assert set(ledger_states(config)) == {"done"}
-    ids = [str(m["Message-ID"]) for m in smtp_sink.messages()]
+    ids = [str(m["Message-ID"]) for m in mail_rig.sink.messages()]
     assert len(ids) == 2 and len(set(ids)) == 2

@@ -3,7 +3,6 @@ UPDATE, DELETE and TRUNCATE."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -11,26 +10,20 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DatabaseError
 
-from pipeline.devservers.postgres import PostgresServer
-from pipeline.devservers.scratch import make_traversable_dir
 from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from pipeline.store.models import AuditRow
 from pipeline.web.desk import append_audit
+from tests.integration.harness import PostgresDatabase
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    root = make_traversable_dir(prefix="pytest-pg-audit-")
-    server = PostgresServer(root / "pg")
-    server.start()
-    engine = make_engine(server.url)
+def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
+    engine = make_engine(postgres_database.url)
     try:
         upgrade(engine)
         yield engine
     finally:
         engine.dispose()
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.mark.parametrize("statement", [
