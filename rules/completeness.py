@@ -19,15 +19,34 @@ from rules.claim import (CONTRACT_END, NPWP_BALANCE_THRESHOLD, RESIGNATION, clai
 
 
 
+# Kinds a page is given when its reading could not tell what it shows.
+UNTOLD_KINDS = (DocumentKind.PHOTO, DocumentKind.UNKNOWN)
+
+
+def _untold_unreadable_pages(data: CheckInput) -> bool:
+    """Whether a page too poor to read could not even be told apart (photo or unknown)."""
+    return any(doc.kind in UNTOLD_KINDS and doc.quality is not None and not doc.quality.readable
+               for doc in data.documents)
+
+
 def _missing(kind: DocumentKind, needed: Callable[[CheckInput], bool] = lambda _d: True
              ) -> Callable[[CheckInput], list[Hit]]:
     def check(data: CheckInput) -> list[Hit]:
         if not is_claim(data) or not needed(data) or data.documents_of(kind):
             return []
-        # With an attachment that could not be opened, the document may well
-        # be inside it: say so rather than claim it was never sent.
-        where = " (atau berada di lampiran yang tidak dapat dibuka)" if data.unreadable else ""
-        return [Hit(params={"where": where}, evidence={"kind": kind.value})]
+        # The document may well be inside an attachment that could not be
+        # opened, or be the blurred page whose kind the reading could not
+        # tell: say so rather than claim it was never sent.
+        if data.unreadable:
+            where = " (atau berada di lampiran yang tidak dapat dibuka)"
+            where_en = " (or it is in the attachment that could not be opened)"
+        elif _untold_unreadable_pages(data):
+            where = " (atau berada di halaman yang tidak terbaca di atas)"
+            where_en = " (or it is the unreadable page above)"
+        else:
+            where = where_en = ""
+        return [Hit(params={"where": where, "where_en": where_en},
+                    evidence={"kind": kind.value})]
     return check
 
 
@@ -50,7 +69,7 @@ def _document_rule(number: int, kind: DocumentKind, title: str, short_id: str, n
         title=f"{title} missing",
         title_id=f"{short_id} tidak ada",
         message_id=f"{name_id} belum dilampirkan{{where}}.",
-        message_en=f"{title} is missing.",
+        message_en=f"{title} is missing{{where_en}}.",
         check=_missing(kind, needed),
     )
 

@@ -182,6 +182,26 @@ def test_sender_is_named_and_documents_may_be_in_unopened_files() -> None:
     assert msg["From"].addresses[0].display_name == "BPJS Ketenagakerjaan Kantor Cabang Balikpapan"
 
 
+def test_missing_document_may_be_the_page_that_could_not_be_told() -> None:
+    # A KTP photo so blurred that its reading could not tell what it shows.
+    blurred = doc(DocumentKind.PHOTO, 5, quality=BLURRED)
+    reply = reply_of(check((*packet(*ALL_KINDS[1:]), blurred)), booking=None)
+    indonesian, english = halves(reply.body_text)
+    assert "(e-KTP) belum dilampirkan (atau berada di halaman yang tidak terbaca di atas)." \
+        in indonesian
+    assert "e-KTP is missing (or it is the unreadable page above)." in english
+    # "Above": the unreadable page is listed before the missing documents.
+    assert indonesian.index("tidak terbaca jelas") < indonesian.index("belum dilampirkan")
+
+
+def test_missing_document_is_plainly_missing_when_every_page_was_told() -> None:
+    # A blurred page known to be the KK says nothing about where the KTP is.
+    blurred_kk = doc(DocumentKind.KK, 5, quality=BLURRED)
+    reply = reply_of(check((*packet(*ALL_KINDS[2:]), blurred_kk)), booking=None)
+    indonesian, english = halves(reply.body_text)
+    assert "(e-KTP) belum dilampirkan." in indonesian and "e-KTP is missing." in english
+
+
 @pytest.mark.parametrize("reasons", [("blurred",), ("glare", "cut_off"), ("too_dark", "too_small")])
 def test_unreadable_page_names_the_reasons_and_how_to_retake(reasons: tuple[str, ...]) -> None:
     poor = BLURRED.model_copy(update={"reasons": reasons})
