@@ -20,7 +20,7 @@ from extractors.npwp import extract_npwp
 from extractors.paklaring import extract_paklaring
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.imaging.enhance import estimate_char_height
-from pipeline.imaging.geometry import rotate_quarter
+from pipeline.imaging.geometry import rotate_quarter, turn_box
 from pipeline.types import (Box, Document, DocumentKind, ExtractedField, OcrResult, PageRef,
                             PreparedPage)
 
@@ -54,6 +54,8 @@ VERIFIED_ON_POOR_PAGE = 0.85
 # unreadable page. On any other kind every value of such a page would be
 # withheld, so it is not read field by field at all.
 IDENTIFYING_KINDS = frozenset({DocumentKind.KTP, DocumentKind.F5, DocumentKind.NPWP})
+# Laminated cards, where a lamp's reflection can wash out part of a value.
+CARD_KINDS = frozenset({DocumentKind.KTP, DocumentKind.NPWP, DocumentKind.KARTU_PESERTA})
 # Ceiling on the confidence of a value that runs to the edge of the image or
 # whose print fades (glare on the page): the capture may have cut it ("SIDO
 # MUL" of "SIDO MULYO").
@@ -63,6 +65,11 @@ AT_EDGE_CONFIDENCE = 0.5
 # much lighter than the rest.
 FADED_INK = 100
 FADE_RANGE = 50
+# How far from a value's ends, in text heights, a highlight may have washed
+# out more of it: a long name or address hides a word or two under it.
+GLARE_REACH = 2
+# Paper under a highlight is at least this light; faint print is darker.
+PAPER_UNDER_GLARE = 220
 
 
 def _verified(item: ExtractedField) -> bool:
@@ -108,13 +115,59 @@ def _fades(box: Box, image: np.ndarray) -> bool:
     return max(inks) >= FADED_INK and max(inks) - min(inks) >= FADE_RANGE
 
 
-def _distrust_cut(fields: tuple[ExtractedField, ...], image: np.ndarray
-                  ) -> tuple[ExtractedField, ...]:
-    """Values that may continue beyond the edge of the capture or fade in glare, marked unsure."""
+def _washed_beyond(image: np.ndarray, box: Box, left_end: bool) -> bool:
+    """Whether faint marks follow the value's end: print a highlight paled but did not erase.
+
+    Beyond a value's last letter lies blank paper, or the colon before its
+    first; a cut-off value is followed by the paled rest of its letters,
+    lighter than ink and darker than paper (measured on generated e-KTP
+    photos: 204-237 against 239 and above for paper, under 100 for ink).
+    """
+    gap, width = max(2, box.h // 4), GLARE_REACH * box.h
+    if left_end:
+        region = image[box.y:box.y + box.h, max(0, box.x - gap - width):max(0, box.x - gap)]
+    else:
+        start = box.x + box.w + gap
+        region = image[box.y:box.y + box.h, start:start + width]
+    if region.size == 0:
+        return False
+    darkest = float(np.percentile(region, 5))
+    return FADED_INK <= darkest < PAPER_UNDER_GLARE
+
+
+def _cut_by_glare(box: Box, glare: tuple[Box, ...], image: np.ndarray) -> bool:
+    """Whether a highlight at one end of a value may have erased more of it.
+
+    Under a highlight the print is washed out beyond what preparation can
+    restore; the recogniser reads the part outside it and is sure of that
+    ("SWASTA" of "KARYAWAN SWASTA", "LI HARTONO" of "PARJO ZULKIFLI
+    HARTONO"), and nothing in the words read shows the part that is missing.
+    An end counts when a highlight lies on the row within GLARE_REACH text
+    heights of it and faint marks follow it (`_washed_beyond`).
+    """
+    reach = GLARE_REACH * box.h
+    for spot in glare:
+        if not (spot.y < box.y + box.h and spot.y + spot.h > box.y):
+            continue
+        for left_end, (left, right) in ((True, (box.x - reach, box.x + reach)),
+                                        (False, (box.x + box.w - reach,
+                                                 box.x + box.w + reach))):
+            if spot.x < right and spot.x + spot.w > left and \
+                    _washed_beyond(image, box, left_end):
+                return True
+    return False
+
+
+def _distrust_cut(fields: tuple[ExtractedField, ...], image: np.ndarray,
+                  glare: tuple[Box, ...] = ()) -> tuple[ExtractedField, ...]:
+    """Values that may continue beyond the edge of the capture, fade in glare or
+    run into a highlight, marked unsure. A verified NIK (`_verified`) has a
+    fixed length its checks would catch cut short, and keeps its confidence."""
     height, width = image.shape[:2]
     return tuple(f.model_copy(update={"confidence": min(f.confidence, AT_EDGE_CONFIDENCE)})
                  if f.value is not None and f.box is not None
-                 and (_at_edge(f.box, width, height) or _fades(f.box, image))
+                 and (_at_edge(f.box, width, height) or _fades(f.box, image)
+                      or (not _verified(f) and _cut_by_glare(f.box, glare, image)))
                  else f for f in fields)
 
 
@@ -206,7 +259,10 @@ def read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
     if text_score(best_ocr) <= 1.5 * text_score(ocr):
         return prepared, ocr
     rotation = (prepared.rotation + best_turn) % 360
-    return prepared.model_copy(update={"image": best, "rotation": rotation}), best_ocr
+    height, width = prepared.image.shape[:2]
+    glare = tuple(turn_box(spot, best_turn, width, height) for spot in prepared.glare)
+    return prepared.model_copy(update={"image": best, "rotation": rotation, "glare": glare}), \
+        best_ocr
 
 
 def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None = None
@@ -233,7 +289,9 @@ def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None =
         kind, confidence = DocumentKind.UNKNOWN, 0.8
     extract = EXTRACTORS.get(kind) if readable or kind in IDENTIFYING_KINDS else None
     fields = extract(prepared, ocr, engine, today=today) if extract else ()
-    fields = _distrust_cut(fields, prepared.image)
+    # Reflections are told from blank paper on tinted cards only (see washed_spots).
+    glare = prepared.glare if kind in CARD_KINDS else ()
+    fields = _distrust_cut(fields, prepared.image, glare)
     if not prepared.quality.readable:
         fields = _distrust(fields)
     return Document(ref=prepared.ref, filename=prepared.filename, kind=kind,

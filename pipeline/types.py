@@ -166,6 +166,9 @@ class PreparedPage(Frozen):
     skew: float = 0.0
     quality: Quality
     char_height: float | None = None  # capitals' height in `image` (px), when measured
+    # Highlights on the capture, in `image`'s pixels: print beside or under
+    # them may be washed out, so a value reaching one may be cut short.
+    glare: tuple[Box, ...] = ()
 
 
 class Box(Frozen):

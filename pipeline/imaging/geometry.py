@@ -12,6 +12,8 @@ import math
 import cv2
 import numpy as np
 
+from pipeline.types import Box
+
 ANALYSIS_SIDE = 1200
 
 
@@ -37,6 +39,19 @@ def rotate_quarter(grey: np.ndarray, degrees: int) -> np.ndarray:
              270: cv2.ROTATE_90_COUNTERCLOCKWISE}
     code = turns[degrees % 360]
     return grey if code is None else cv2.rotate(grey, code)
+
+
+def turn_box(box: Box, degrees: int, width: int, height: int) -> Box:
+    """Where `box` of a `width` x `height` image lies once the image is turned
+    clockwise by `degrees` (0, 90, 180 or 270), as `rotate_quarter` turns it."""
+    turn = degrees % 360
+    if turn == 90:
+        return Box(x=height - box.y - box.h, y=box.x, w=box.h, h=box.w)
+    if turn == 180:
+        return Box(x=width - box.x - box.w, y=height - box.y - box.h, w=box.w, h=box.h)
+    if turn == 270:
+        return Box(x=box.y, y=width - box.x - box.w, w=box.h, h=box.w)
+    return box
 
 
 def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
