@@ -19,11 +19,11 @@ from pipeline.imaging.enhance import (estimate_text_heights, normalise_illuminat
                                       upscale_small_text)
 from pipeline.imaging.geometry import (deskew_angle, estimate_orientation, find_document_quad,
                                        rotate_quarter, rotate_small, warp_quad)
-from pipeline.imaging.quality import measure_quality
+from pipeline.imaging.quality import bright_blobs, measure_quality, washed_spots
 from pipeline.imaging.split import cut_out, find_documents
 from pipeline.settings import LimitSettings
 from pipeline.sniff import sniff_type
-from pipeline.types import (Attachment, AttachmentProblem, Page, PageProblem, PageRef,
+from pipeline.types import (Attachment, AttachmentProblem, Box, Page, PageProblem, PageRef,
                             PreparedPage, Submission, UnreadableAttachment)
 
 # Upper bound for the prepared image after upscaling small text.
@@ -145,7 +145,16 @@ def prepare_page(page: Page, *, engine: OcrEngine | None = None) -> PreparedPage
     heights = estimate_text_heights(flat)
     char, letter = (None, None) if heights is None else heights
     prepared, scale = upscale_small_text(flat, MAX_PREPARED_PIXELS, char)
-    quality = measure_quality(grey, prepared, flat=flat, char=char, letter=letter)
+    # Bright blobs feed both the glare share and the spots extractors heed.
+    blobs = bright_blobs(grey)
+    quality = measure_quality(grey, prepared, flat=flat, char=char, letter=letter,
+                              original=colour, blobs=blobs)
+    # Highlights are found on the straightened capture, before the lighting is
+    # evened out (which paints them paper-white), and scaled as the text was.
+    spots = washed_spots(grey, blobs)
+    glare = tuple(Box(x=int(b.x * scale), y=int(b.y * scale), w=int(np.ceil(b.w * scale)),
+                      h=int(np.ceil(b.h * scale))) for b in spots)
     return PreparedPage(ref=page.ref, filename=page.filename, image=np.ascontiguousarray(prepared),
                         rotation=rotation, skew=round(float(skew), 2), quality=quality,
-                        char_height=None if char is None else round(char * scale, 1))
+                        char_height=None if char is None else round(char * scale, 1),
+                        glare=glare)

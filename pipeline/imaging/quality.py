@@ -1,19 +1,22 @@
-"""Whether a capture can be read: sharpness, brightness, glare, size.
+"""Whether a capture can be read: sharpness, brightness, glare, size, framing.
 
 An unreadable page must be reported ("blurred", "too_dark", "glare",
-"too_small") rather than read wrongly, so these measures gate the
+"too_small", "cut_off") rather than read wrongly, so these measures gate the
 extractors. Thresholds were set on synthetic captures (crisp, blurred,
-dark, over-exposed) rendered in the tests.
+dark, over-exposed, cut by the frame) rendered in the tests.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
+from pipeline.imaging.cut import is_cut_off
 from pipeline.imaging.enhance import estimate_char_height, estimate_text_heights
 from pipeline.imaging.geometry import components, ink_mask, reduced
-from pipeline.types import Quality
+from pipeline.types import Box, Quality
 
 # Weakest-direction second-derivative variance around text, at TEXT_SCALE px
 # letter height. Legible phone photos and scans score above about 1100,
@@ -29,6 +32,16 @@ MAX_PAPER_BESIDE_GLARE = 240.0
 MIN_PAPER = 120
 # Share of dark pixels above which a bright blob still shows print (not glare).
 MAX_INK_UNDER_GLARE = 0.015
+# washed_spots: a spot showing at most this share of ink has lost its print,
+# and paper beyond its halo at most this bright lets a highlight stand out.
+MAX_INK_UNDER_SPOT = 0.07
+MAX_PAPER_BEYOND_SPOT = 240.0
+# Smaller saturated patches on generated photos were blank paper, not reflections.
+MIN_SPOT_SHARE = 0.04
+# Beyond its saturated core a reflection fades print over about this share of its size.
+SPOT_HALO = 0.0
+# Darker than this beyond the spot is the table, not the card: the spot is the page.
+MIN_PAPER_BEYOND_SPOT = 180.0
 MIN_SIDE = 300
 MIN_CHAR_HEIGHT = 7.0
 # Without any text to measure: a sharp photograph scores above 50 at 800 px,
@@ -123,16 +136,26 @@ def overall_sharpness(grey: np.ndarray) -> float:
     return float(cv2.Laplacian(small, cv2.CV_64F).var())
 
 
-def glare_share(grey: np.ndarray) -> float:
-    """Share of the page covered by specular spots: saturated blobs on darker paper.
+@dataclass(frozen=True)
+class BrightBlob:
+    """A saturated blob on the page, with what tells a highlight from white paper."""
 
-    The page's paper level is read with print closed over, and a blob is
-    compared only with the paper beside it: a brightly lit white card is
-    saturated over a large area next to its dark printed bands and the
-    table, but the paper at the blob's edge is nearly as bright as the
-    blob; a highlight rises above the paper around it.
+    box: Box  # in the measured image's pixels
+    share: float  # of the page's area
+    beside: float | None  # median paper level in a ring around it (print closed over)
+    beside_share: float  # share of that ring that is paper, not a dark band or the table
+    ink_under: float  # share of dark pixels inside its outline
+    # Median paper level in a wider ring, beyond a soft highlight's halo.
+    further: float | None
+
+
+def bright_blobs(grey: np.ndarray) -> list[BrightBlob]:
+    """Saturated blobs inside the frame (paper with print closed over at 250 or more).
+
+    Bright surroundings reaching the frame (a scanner bed) are not on the page
+    and specks under 0.2% of the page are not spots.
     """
-    small, _ = reduced(grey, 800)
+    small, scale = reduced(grey, 800)
     close = max(5, min(small.shape[:2]) // 50) | 1
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE,
                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
@@ -142,46 +165,106 @@ def glare_share(grey: np.ndarray) -> float:
     total = float(small.shape[0] * small.shape[1])
     ring_size = max(9, min(small.shape[:2]) // 20) | 1
     ring_kernel = np.ones((ring_size, ring_size), np.uint8)
-    glare = 0
+    far_kernel = np.ones((4 * ring_size, 4 * ring_size), np.uint8)
+    blobs: list[BrightBlob] = []
     for index in range(1, count):
         area = int(stats[index, cv2.CC_STAT_AREA])
         x, y, w, h = (int(stats[index, k]) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
                                                      cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
         touches_frame = x == 0 or y == 0 or x + w >= small.shape[1] or y + h >= small.shape[0]
-        # Bright surroundings reaching the frame (a scanner bed) are not on the page.
         if area < 0.002 * total or touches_frame:
             continue
         blob = (labels == index).astype(np.uint8)
         ring = (cv2.dilate(blob, ring_kernel) - blob) > 0
         beside = paper[ring]
         beside = beside[beside >= MIN_PAPER]
-        # Mostly dark around it: a white field on a dark band, not a reflection.
-        if beside.size == 0 or beside.size < 0.3 * int(ring.sum()):
-            continue
-        if float(np.median(beside)) > MAX_PAPER_BESIDE_GLARE:
-            continue
-        # Under a highlight the print is washed out; white paper lit brightly
-        # still shows its text inside the blob's outline.
         outline = cv2.morphologyEx(blob, cv2.MORPH_CLOSE, ring_kernel) > 0
-        if float((small[outline] < 200).mean()) > MAX_INK_UNDER_GLARE:
-            continue
-        glare += area
-    return glare / total
+        further = paper[(cv2.dilate(blob, far_kernel) > 0) & ~ring & (blob == 0)]
+        further = further[further >= MIN_PAPER]
+        blobs.append(BrightBlob(
+            box=Box(x=int(x / scale), y=int(y / scale), w=int(np.ceil(w / scale)),
+                    h=int(np.ceil(h / scale))),
+            share=area / total, beside=float(np.median(beside)) if beside.size else None,
+            beside_share=beside.size / max(1, int(ring.sum())),
+            ink_under=float((small[outline] < 200).mean()),
+            further=float(np.median(further)) if further.size else None))
+    return blobs
+
+
+def _is_glare(blob: BrightBlob) -> bool:
+    """A highlight that washes out the page, as the quality gate counts it.
+
+    A brightly lit white card is saturated over a large area next to its
+    dark printed bands and the table, but the paper at the blob's edge is
+    nearly as bright as the blob; a highlight rises above the paper around
+    it. Under a highlight the print is washed out; white paper lit brightly
+    still shows its text inside the blob's outline.
+    """
+    # Mostly dark around it: a white field on a dark band, not a reflection.
+    if blob.beside is None or blob.beside_share < 0.3:
+        return False
+    return blob.beside <= MAX_PAPER_BESIDE_GLARE and blob.ink_under <= MAX_INK_UNDER_GLARE
+
+
+def glare_share(grey: np.ndarray, blobs: list[BrightBlob] | None = None) -> float:
+    """Share of the page covered by specular spots: saturated blobs on darker paper.
+
+    `blobs` are `grey`'s `bright_blobs`, when the caller found them already.
+    """
+    blobs = bright_blobs(grey) if blobs is None else blobs
+    return sum(blob.share for blob in blobs if _is_glare(blob))
+
+
+def washed_spots(grey: np.ndarray, blobs: list[BrightBlob] | None = None) -> tuple[Box, ...]:
+    """Highlights on a tinted card that may have washed out part of a value, in `grey`'s pixels.
+
+    Looser than `glare_share`, which decides whether the whole page can be
+    read: a lamp's soft-edged reflection brightens the paper around it (so
+    the paper right beside it is not darker) and leaves letters legible at
+    its rim (so some ink shows under it), yet it erases the words at its
+    core. On a tinted card (an e-KTP's light blue) such a spot shows little
+    ink and rises above the card's paper beyond its halo. Measured on
+    generated captures: reflections on e-KTP, NPWP and bank-book photos
+        show 0.4-6.4% ink under their outline, cover 7-15% of the image, with
+    paper at 207-239 beyond the halo; a white page's blank stretches (under
+    3% of the image) and the page itself against the table (paper there
+    under 180) are not taken. On white A4 paper reflections could not be
+    told from blank paper (further out at 234-246, as bright as margins):
+    the extractors heed these spots on cards only. `blobs` are `grey`'s
+    `bright_blobs`, when the caller found them already.
+    """
+    blobs = bright_blobs(grey) if blobs is None else blobs
+    return tuple(_with_halo(blob.box) for blob in blobs
+                 if blob.share >= MIN_SPOT_SHARE and blob.ink_under <= MAX_INK_UNDER_SPOT
+                 and blob.further is not None
+                 and MIN_PAPER_BEYOND_SPOT <= blob.further <= MAX_PAPER_BEYOND_SPOT)
+
+
+def _with_halo(box: Box) -> Box:
+    """A spot's box grown by its soft edge, where print is faded but not gone."""
+    grow_x, grow_y = int(SPOT_HALO * box.w), int(SPOT_HALO * box.h)
+    return Box(x=max(0, box.x - grow_x), y=max(0, box.y - grow_y), w=box.w + 2 * grow_x,
+               h=box.h + 2 * grow_y)
 
 
 def measure_quality(capture: np.ndarray, prepared: np.ndarray, *,
                     flat: np.ndarray | None = None, char: float | None = None,
-                    letter: float | None = None) -> Quality:
+                    letter: float | None = None, original: np.ndarray | None = None,
+                    blobs: list[BrightBlob] | None = None) -> Quality:
     """Quality of a page: brightness and glare of the capture, sharpness of the result.
 
     `flat` is the capture with even lighting before any enlargement and
     `char` its text height, when the caller has them: sharpness is then
     measured there (enlarging adds no detail, only pixels to go through).
     `letter` is the `letter_height` of `flat`, when the caller measured it.
+    `original` is the page as it arrived (in colour, before any warp), when
+    the caller has it: whether the document runs off the frame is judged
+    there, since the warp to a found outline can hide the frame's edge.
+    `blobs` are the capture's `bright_blobs`, when the caller found them.
     """
     height, width = prepared.shape[:2]
     brightness = float(capture.mean())
-    glare = glare_share(capture)
+    glare = glare_share(capture, blobs)
     if flat is not None and char is not None:
         sharpness = _sharpness(flat, letter_height(flat) if letter is None else letter)
     else:
@@ -200,6 +283,8 @@ def measure_quality(capture: np.ndarray, prepared: np.ndarray, *,
         # So blurred that no character survives: say so, rather than take the
         # page for a photograph and report the document as missing.
         reasons.append("blurred")
+    if original is not None and is_cut_off(original):
+        reasons.append("cut_off")
     return Quality(width=width, height=height, sharpness=round(sharpness, 1),
                    brightness=round(brightness, 1), glare=round(glare, 4),
                    readable=not reasons, reasons=tuple(reasons))
