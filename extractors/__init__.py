@@ -43,6 +43,8 @@ POOR_READING_SHARE = 0.45
 # Whole-page readings: capitals about this tall, at most this much smaller.
 READ_CHAR_HEIGHT = 16.0
 READ_MIN_SCALE = 0.5
+# A reading at this scale or above is of the page as it is, not reduced.
+FULL_SIZE_SCALE = 0.95
 # Ceiling on field confidence when the page quality says it cannot be trusted.
 UNREADABLE_CONFIDENCE = 0.2
 # Fields whose value is checked by its structure and by agreeing readers
@@ -205,7 +207,7 @@ def reading_scale(image: np.ndarray, char: float | None = None) -> float:
 def recognise_page(image: np.ndarray, ref: PageRef, engine: OcrEngine, scale: float
                    ) -> OcrResult:
     """The whole-page reading at `scale`, its boxes in the full image's pixels."""
-    if scale >= 0.95:
+    if scale >= FULL_SIZE_SCALE:
         return engine.recognise(image, ref, psm=3)
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     ocr = engine.recognise(small, ref, psm=3)
@@ -215,18 +217,46 @@ def recognise_page(image: np.ndarray, ref: PageRef, engine: OcrEngine, scale: fl
     return ocr.model_copy(update={"words": words, "width": width, "height": height})
 
 
+def _reads_nothing(ocr: OcrResult, image: np.ndarray) -> bool:
+    """Whether a reading found no word of three or more characters on a page that is not blank.
+
+    That is a failure of tesseract's layout analysis, not a page without
+    text: it finds no text block in a page that is upside down, and it can
+    take a whole card for a picture at one resolution and find every line of
+    it at another (see `_read_at`).
+    """
+    return not any(len(w.text) >= 3 for w in ocr.words) and float(image.std()) >= BLANK_STD
+
+
 def _poor_reading(ocr: OcrResult, image: np.ndarray) -> bool:
     """Whether a whole-page reading is too poor to trust the page's orientation.
 
     Few confident words among those read is poor; so is no word at all on a
-    page that is not blank: tesseract's layout analysis can find no text
-    block in a page that is upside down, which is the worst reading, not a
-    page without text.
+    page that is not blank (`_reads_nothing`), which is the worst reading.
     """
     words = [w for w in ocr.words if len(w.text) >= 3]
     if not words:
-        return float(image.std()) >= BLANK_STD
+        return _reads_nothing(ocr, image)
     return text_score(ocr) < POOR_READING_SHARE * len(words)
+
+
+def _read_at(image: np.ndarray, ref: PageRef, engine: OcrEngine, scale: float) -> OcrResult:
+    """The whole-page reading at `scale`, read again at full size when it found nothing.
+
+    Tesseract's layout analysis can take a whole page for a picture at one
+    resolution only: a Kartu Peserta photo (bench seed 90211) read at 0.533
+    of its size gave no word, read at 0.52, 0.54 or full size 23-34 words
+    and its kind. Such an empty reading loses to any garble of the page
+    turned (no text is less than a little), and the page was read upside
+    down; turned half-way, the same card read upright was again nothing at
+    0.533 and stayed upside down. Of 575 readable generated pages (the
+    bench worlds of seeds 90211-90214, 180 phone photos of cards) this was
+    the only one read as nothing, so the second reading is seldom paid.
+    """
+    ocr = recognise_page(image, ref, engine, scale)
+    if scale < FULL_SIZE_SCALE and _reads_nothing(ocr, image):
+        return recognise_page(image, ref, engine, 1.0)
+    return ocr
 
 
 def read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
@@ -241,9 +271,10 @@ def read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
     clearly more. Weighing each turn against the best so far by that same
     margin would let a sideways reading, which tesseract partly recovers,
     keep the upright one out. Both are paid only for poor pages; so is a
-    page read as no words at all (see `_poor_reading`).
+    page read as no words at all (see `_poor_reading`). A reduced reading
+    of nothing, either way up, is read again at full size (`_read_at`).
     """
-    ocr = recognise_page(prepared.image, prepared.ref, engine, scale)
+    ocr = _read_at(prepared.image, prepared.ref, engine, scale)
     if not _poor_reading(ocr, prepared.image):
         return prepared, ocr
     turns = [180]
@@ -254,7 +285,7 @@ def read_upright(prepared: PreparedPage, engine: OcrEngine, scale: float
     for turn in turns:
         turned_image = np.ascontiguousarray(rotate_quarter(prepared.image, turn))
         readings.append((turn, turned_image,
-                         recognise_page(turned_image, prepared.ref, engine, scale)))
+                         _read_at(turned_image, prepared.ref, engine, scale)))
     best_turn, best, best_ocr = max(readings, key=lambda reading: text_score(reading[2]))
     if text_score(best_ocr) <= 1.5 * text_score(ocr):
         return prepared, ocr
