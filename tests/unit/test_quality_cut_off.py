@@ -16,8 +16,9 @@ from fixtures import capture
 from fixtures.people import generate_profiles
 from fixtures.render import renderers
 from fixtures.render.photo import render_holiday_photo
-from pipeline.imaging.cut import (MIN_LIGHT_REACH, MIN_REGION_REACH, is_cut_off, light_reach,
-                                  region_reach)
+from pipeline.imaging.cut import (MIN_LIGHT_REACH, MIN_REGION_REACH, STRIP_BLUR, STRIP_DEPTH,
+                                  STRIP_MARGIN, _count_medians, _hue_distance, _median,
+                                  _small_colour, _strips, is_cut_off, light_reach, region_reach)
 from pipeline.imaging.split import cut_out, find_documents
 from pipeline.pages import prepare_page
 from pipeline.types import Page, PageRef, Quality
@@ -122,3 +123,52 @@ def test_prepared_page_reports_cut_off_as_unreadable() -> None:
 def test_a_sliver_of_an_image_has_no_frame_to_judge() -> None:
     # Too few pixels for strips along the sides: "too_small" speaks for it.
     assert not is_cut_off(np.full((30, 400, 3), 90, np.uint8))
+
+
+# The shortcuts that keep the measure cheap must give the very values of the
+# plain computation: the thresholds were measured on those.
+
+def test_level_counts_give_the_median_of_the_values() -> None:
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 7, 10, 999, 1000):
+        values = rng.integers(0, 256, size)
+        counts = np.bincount(values, minlength=256)
+        assert _count_medians(counts) == np.median(values), size
+
+
+def test_lean_median_equals_numpy_median() -> None:
+    rng = np.random.default_rng(6)
+    for size in (1, 2, 5, 6, 1001, 1002):
+        values = rng.normal(50, 20, (size, 2)).astype(np.float32)
+        assert np.array_equal(_median(values), np.median(values, axis=0)), size
+        assert _median(values[:, 0]) == np.median(values[:, 0]), size
+
+
+def test_strips_read_the_whole_image_blurred() -> None:
+    small = _small_colour(capture.cut_off(photo("kk", 7), random.Random(8)).image)
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (0, 0), STRIP_BLUR),
+                       cv2.COLOR_BGR2LAB).astype(np.float32)
+    near, far = STRIP_MARGIN, STRIP_MARGIN + STRIP_DEPTH
+    expected = {"top": np.median(lab[near:far], axis=0),
+                "bottom": np.median(lab[-far:-near], axis=0),
+                "left": np.median(lab[:, near:far], axis=1),
+                "right": np.median(lab[:, -far:-near], axis=1)}
+    strips = _strips(small)
+    for side, values in expected.items():
+        assert np.array_equal(strips[side][0], values), side
+
+
+@pytest.mark.parametrize("kind", ["ktp", "paklaring"])
+def test_the_decision_is_that_of_the_two_views(kind: str) -> None:
+    whole = photo(kind, 17)
+    for image in (whole.image, capture.cut_off(whole, random.Random(18)).image):
+        either = (max(region_reach(image).values()) >= MIN_REGION_REACH
+                  or max(light_reach(image).values()) >= MIN_LIGHT_REACH)
+        assert is_cut_off(image) == either
+
+
+def test_hue_distance_equals_numpy_norm() -> None:
+    rng = np.random.default_rng(7)
+    colour = rng.normal(128, 9, (500, 2)).astype(np.float32)
+    hue = np.median(colour, axis=0)
+    assert np.array_equal(_hue_distance(colour.T, hue), np.linalg.norm(colour - hue, axis=1))
