@@ -303,9 +303,11 @@ def read_page(prepared: PreparedPage, engine: OcrEngine, *, today: date | None =
     The page is read whole once, at reduced resolution (see
     `reading_scale`): that reading gives the kind, the labels and where the
     values are; extractors re-read values from full-resolution crops. When the
-    page's quality is not readable, values are withheld (None, low
-    confidence, raw text kept) and the quality is attached, so the reply
-    can ask for a better scan instead of acting on a misreading.
+    page's quality is not readable, it is read once as it is, only a kind
+    that carries a NIK (IDENTIFYING_KINDS) is read field by field, values
+    are withheld (None, low confidence, raw text kept) and the quality is
+    attached, so the reply can ask for a better scan instead of acting on a
+    misreading.
     """
     scale = reading_scale(prepared.image, prepared.char_height)
     readable = prepared.quality.readable
