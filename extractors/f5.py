@@ -85,10 +85,27 @@ def _email(strip: Strip, value: Value | None) -> ExtractedField:
     return missing("email", value.text, value.box)
 
 
+def _phone_valid(digits: str) -> bool:
+    return bool(_PHONE.fullmatch(digits))
+
+
+def _phone_repair(digits: str) -> str | None:
+    """A mobile number whose leading 0 was read as 6 or 8 ("681260812708").
+
+    Indonesian mobile numbers start 08 (or 628): no number starts 68 or 88,
+    so such a first digit is the 0 misread, as the structure shows; the
+    mended number must pass `_phone_valid` and is accepted below the
+    confidence of a clean reading.
+    """
+    if digits[:1] in ("6", "8") and digits[1:2] == "8":
+        mended = "0" + digits[1:]
+        return mended if _phone_valid(mended) else None
+    return None
+
+
 def _phone(strip: Strip, value: Value | None) -> ExtractedField:
-    def valid(digits: str) -> bool:
-        return bool(_PHONE.fullmatch(digits))
-    return choose_number("phone", _readings(strip, value), valid) if value else missing("phone")
+    return (choose_number("phone", _readings(strip, value), _phone_valid, _phone_repair)
+            if value else missing("phone"))
 
 
 def _place_date(value: Value | None) -> tuple[ExtractedField, ExtractedField]:

@@ -125,18 +125,23 @@ def number_candidate(text: str) -> tuple[str, bool]:
     return digits_only(repaired), repaired != compact and bool(re.search(r"[^\d]", compact))
 
 
-def choose_number(name: str, readings: Sequence[Reading], valid: Callable[[str], bool]
-                  ) -> ExtractedField:
+def choose_number(name: str, readings: Sequence[Reading], valid: Callable[[str], bool],
+                  repair: Callable[[str], str | None] | None = None) -> ExtractedField:
     """The first reading whose digits pass `valid`; agreement raises confidence.
 
     Readings come most careful first. A reading that needed letters
-    replaced is accepted at a lower confidence.
+    replaced is accepted at a lower confidence; so is one that fails
+    `valid` until `repair` mends a digit the field's structure says was
+    misread (and then passes).
     """
     raw = next((r.text for r in readings if r.text.strip()), None)
     box = next((r.box for r in readings if r.box is not None), None)
     accepted: list[tuple[str, float, Reading]] = []
     for reading in readings:
         digits, repaired = number_candidate(reading.text)
+        if digits and not valid(digits) and repair is not None:
+            mended = repair(digits)
+            digits, repaired = (mended, True) if mended is not None else (digits, repaired)
         if digits and valid(digits):
             accepted.append((digits, reading.confidence * (REPAIR_FACTOR if repaired else 1.0),
                              reading))

@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 
+from extractors.f5 import _phone_repair, _phone_valid
 from extractors.identity import Reading
 from extractors.numbers import choose_number, clean_strip, is_kpj, is_npwp, kk_number_problems
 from rules.regions import load_regions
@@ -62,3 +63,18 @@ def test_clean_strip_keeps_digits_when_there_is_no_colon() -> None:
     strip[8:32, 20:32] = 20
     cleaned = clean_strip(strip, 24)
     assert (cleaned < 128).sum() == (strip < 128).sum()
+
+
+def test_phone_whose_leading_zero_was_misread_is_mended_below_a_clean_reading() -> None:
+    mended = choose_number("phone", [Reading("681260812708", 0.9)], _phone_valid, _phone_repair)
+    assert mended.value == "081260812708" and mended.confidence < 0.9
+    clean = choose_number("phone", [Reading("081260812708", 0.9)], _phone_valid, _phone_repair)
+    assert clean.value == "081260812708" and clean.confidence == 0.9
+    # An international form is valid as read; a number the structure cannot
+    # mend (no 8 after the misread digit, or too short) stays unread.
+    assert choose_number("phone", [Reading("6281260812708", 0.9)], _phone_valid,
+                         _phone_repair).value == "6281260812708"
+    assert choose_number("phone", [Reading("671260812708", 0.9)], _phone_valid,
+                         _phone_repair).value is None
+    assert choose_number("phone", [Reading("6812", 0.9)], _phone_valid,
+                         _phone_repair).value is None
