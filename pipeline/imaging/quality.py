@@ -38,8 +38,6 @@ MAX_INK_UNDER_SPOT = 0.07
 MAX_PAPER_BEYOND_SPOT = 240.0
 # Smaller saturated patches on generated photos were blank paper, not reflections.
 MIN_SPOT_SHARE = 0.04
-# Beyond its saturated core a reflection fades print over about this share of its size.
-SPOT_HALO = 0.0
 # Darker than this beyond the spot is the table, not the card: the spot is the page.
 MIN_PAPER_BEYOND_SPOT = 180.0
 MIN_SIDE = 300
@@ -225,7 +223,7 @@ def washed_spots(grey: np.ndarray, blobs: list[BrightBlob] | None = None) -> tup
     core. On a tinted card (an e-KTP's light blue) such a spot shows little
     ink and rises above the card's paper beyond its halo. Measured on
     generated captures: reflections on e-KTP, NPWP and bank-book photos
-        show 0.4-6.4% ink under their outline, cover 7-15% of the image, with
+    show 0.4-6.4% ink under their outline, cover 7-15% of the image, with
     paper at 207-239 beyond the halo; a white page's blank stretches (under
     3% of the image) and the page itself against the table (paper there
     under 180) are not taken. On white A4 paper reflections could not be
@@ -234,17 +232,10 @@ def washed_spots(grey: np.ndarray, blobs: list[BrightBlob] | None = None) -> tup
     `bright_blobs`, when the caller found them already.
     """
     blobs = bright_blobs(grey) if blobs is None else blobs
-    return tuple(_with_halo(blob.box) for blob in blobs
+    return tuple(blob.box for blob in blobs
                  if blob.share >= MIN_SPOT_SHARE and blob.ink_under <= MAX_INK_UNDER_SPOT
                  and blob.further is not None
                  and MIN_PAPER_BEYOND_SPOT <= blob.further <= MAX_PAPER_BEYOND_SPOT)
-
-
-def _with_halo(box: Box) -> Box:
-    """A spot's box grown by its soft edge, where print is faded but not gone."""
-    grow_x, grow_y = int(SPOT_HALO * box.w), int(SPOT_HALO * box.h)
-    return Box(x=max(0, box.x - grow_x), y=max(0, box.y - grow_y), w=box.w + 2 * grow_x,
-               h=box.h + 2 * grow_y)
 
 
 def measure_quality(capture: np.ndarray, prepared: np.ndarray, *,
