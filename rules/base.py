@@ -26,6 +26,11 @@ from pipeline.types import (
 )
 
 
+def readable(doc: Document) -> bool:
+    """Whether a document's page passed the quality gate (no measure: taken as read)."""
+    return doc.quality is None or doc.quality.readable
+
+
 class CheckInput(Frozen):
     submission: Submission
     documents: tuple[Document, ...] = ()

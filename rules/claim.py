@@ -16,7 +16,7 @@ from datetime import date
 
 from extractors.nik import split_nik
 from pipeline.types import Document, DocumentKind
-from rules.base import CheckInput
+from rules.base import CheckInput, readable
 from rules.names import NameMatch, match_names, person_name
 
 # Above this JHT balance the NPWP is required (tax on the lump sum, DOMAIN.md).
@@ -124,7 +124,7 @@ def read_name(doc: Document, name: str) -> str | None:
     item = doc.field(name)
     if item is None or item.confidence < NAME_CONFIDENCE:
         return None
-    if doc.quality is not None and not doc.quality.readable:
+    if not readable(doc):
         return None
     return person_name(item.value)
 

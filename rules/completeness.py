@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.types import Action, DocumentKind, Severity
-from rules.base import CheckInput, Hit, Rule
+from rules.base import CheckInput, Hit, Rule, readable
 from rules.claim import (CONTRACT_END, NPWP_BALANCE_THRESHOLD, RESIGNATION, claim_reason,
                          is_claim)
 
@@ -25,8 +25,7 @@ UNTOLD_KINDS = (DocumentKind.PHOTO, DocumentKind.UNKNOWN)
 
 def _untold_unreadable_pages(data: CheckInput) -> bool:
     """Whether a page too poor to read could not even be told apart (photo or unknown)."""
-    return any(doc.kind in UNTOLD_KINDS and doc.quality is not None and not doc.quality.readable
-               for doc in data.documents)
+    return any(doc.kind in UNTOLD_KINDS and not readable(doc) for doc in data.documents)
 
 
 def _missing(kind: DocumentKind, needed: Callable[[CheckInput], bool] = lambda _d: True

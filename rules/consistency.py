@@ -12,7 +12,7 @@ import re
 
 from extractors.nik import mask_nik
 from pipeline.types import Action, Document, DocumentKind, Severity
-from rules.base import CheckInput, Hit, Rule
+from rules.base import CheckInput, Hit, Rule, readable
 from rules.claim import mask_number, names_matching_none, read_name
 from rules.identity import DOC_LABELS_ID
 from rules.names import match_names, person_name
@@ -31,10 +31,6 @@ def digits_apart(first: str, second: str) -> int:
     if len(first) != len(second):
         return max(len(first), len(second))
     return sum(a != b for a, b in zip(first, second, strict=True))
-
-
-def _readable(doc: Document) -> bool:
-    return doc.quality is None or doc.quality.readable
 
 
 def reference_nik(data: CheckInput) -> str | None:
@@ -95,7 +91,7 @@ def _nik_differs(data: CheckInput) -> list[Hit]:
         return []
     hits = []
     for doc in data.documents:
-        if not _readable(doc):
+        if not readable(doc):
             continue
         places = {DocumentKind.F5: ("nik",), DocumentKind.NPWP: ("nik", "npwp")}.get(doc.kind, ())
         for name in places:
@@ -167,7 +163,7 @@ def _not_on_kk(data: CheckInput) -> list[Hit]:
         members = [row["nik"] for row in rows.values() if row.get("nik")]
         # A few rows read say too little: the participant's row may be the one
         # the reading missed.
-        if len(members) < MIN_KK_ROWS or not _readable(doc):
+        if len(members) < MIN_KK_ROWS or not readable(doc):
             continue
         if any(_could_be(row, reference, names) for row in rows.values()):
             continue

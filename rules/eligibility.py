@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from pipeline.types import Action, DocumentKind, Participant, Severity
-from rules.base import CheckInput, Hit, Rule
+from rules.base import CheckInput, Hit, Rule, readable
 from rules.claim import (CONTRACT_END, REASON_LABELS_ID, RESIGNATION, RETIREMENT, TERMINATION,
                          add_months, age_on, claim_reason, is_claim, nik_birth, parse_iso,
                          submitted_on)
@@ -45,7 +45,7 @@ def _left_too_recently(data: CheckInput) -> list[Hit]:
         return []
     submitted = submitted_on(data)
     for doc in data.documents_of(DocumentKind.PAKLARING):
-        if doc.quality is not None and not doc.quality.readable:
+        if not readable(doc):
             continue
         left = parse_iso(doc.value("berhenti_kerja"))
         if left is None:

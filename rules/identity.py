@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from extractors.nik import mask_nik, nik_problems, split_nik
 from extractors.numbers import is_kpj, is_npwp, kk_number_problems
-from pipeline.types import Action, Document, DocumentKind, Severity
-from rules.base import CheckInput, Hit, Rule
+from pipeline.types import Action, DocumentKind, Severity
+from rules.base import CheckInput, Hit, Rule, readable
 from rules.claim import NPWP_BALANCE_THRESHOLD, mask_number, nik_birth
 from rules.packet import TOLERATED_PROBLEMS
 from rules.regions import load_regions
@@ -25,7 +25,7 @@ def _ktp_nik_unreadable(data: CheckInput) -> list[Hit]:
     hits = []
     regions = load_regions()
     for doc in data.documents_of(DocumentKind.KTP):
-        if doc.quality is not None and not doc.quality.readable:
+        if not readable(doc):
             continue  # QUAL-001 already asks for a rescan of this page
         field = doc.field("nik")
         value = field.value if field else None
@@ -83,10 +83,6 @@ NIK_DIFFERS_FROM_RECORD = Rule(
 
 
 
-def _readable(doc: Document) -> bool:
-    return doc.quality is None or doc.quality.readable
-
-
 def _region_not_current(data: CheckInput) -> list[Hit]:
     """A NIK issued under a district code the 2025 edition no longer has.
 
@@ -134,7 +130,7 @@ def _nik_disagrees_with_ktp(data: CheckInput) -> list[Hit]:
     hits = []
     for doc in data.documents_of(DocumentKind.KTP):
         nik = doc.value("nik")
-        if not nik or not _readable(doc):
+        if not nik or not readable(doc):
             continue
         born, sex = nik_birth(nik, data.today)
         printed_born, printed_sex = doc.value("tanggal_lahir"), doc.value("jenis_kelamin")
@@ -179,7 +175,7 @@ def _malformed(data: CheckInput, places: tuple[tuple[DocumentKind, str], ...],
     for kind, name in places:
         for doc in data.documents_of(kind):
             item = doc.field(name)
-            if item is None or not _readable(doc):
+            if item is None or not readable(doc):
                 continue
             if item.value is not None and valid(item.value):
                 continue

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from extractors.nik import mask_nik
-from pipeline.types import Action, Document, DocumentKind, Severity
-from rules.base import CheckInput, Hit, Rule
+from pipeline.types import Action, DocumentKind, Severity
+from rules.base import CheckInput, Hit, Rule, readable
 from rules.claim import (CLAIM_KINDS, mask_number, names_matching_none, nik_birth,
                          parse_iso, read_name)
 from rules.consistency import kpj_misread
@@ -82,10 +82,6 @@ NOT_A_CLAIM = Rule(
 
 
 
-def _readable(doc: Document) -> bool:
-    return doc.quality is None or doc.quality.readable
-
-
 def _kpj_not_the_participants(data: CheckInput) -> list[Hit]:
     """The KPJ on the card or the F5 against the record found by NIK.
 
@@ -97,13 +93,13 @@ def _kpj_not_the_participants(data: CheckInput) -> list[Hit]:
         return []
     read: dict[str, str] = {}
     card = next((d.value("kpj") for d in data.documents_of(DocumentKind.KARTU_PESERTA)
-                 if d.value("kpj") and _readable(d)), None)
+                 if d.value("kpj") and readable(d)), None)
     for kind in (DocumentKind.KARTU_PESERTA, DocumentKind.F5):
         for doc in data.documents_of(kind):
             value = doc.value("kpj")
             # A malformed number is KPJ-001's, not someone else's KPJ.
             well_formed = bool(value) and len(value or "") == 11 and (value or "").isdigit()
-            if not value or not well_formed or not _readable(doc) or value == person.kpj:
+            if not value or not well_formed or not readable(doc) or value == person.kpj:
                 continue
             if kind == DocumentKind.F5 and kpj_misread(value, card, person.kpj):
                 continue
@@ -143,9 +139,9 @@ def _birth_date_differs(data: CheckInput) -> list[Hit]:
     if person is None:
         return []
     ktp = next((d.value("tanggal_lahir") for d in data.documents_of(DocumentKind.KTP)
-                if d.value("tanggal_lahir") and _readable(d)), None)
+                if d.value("tanggal_lahir") and readable(d)), None)
     form = next((d.value("tanggal_lahir") for d in data.documents_of(DocumentKind.F5)
-                 if d.value("tanggal_lahir") and _readable(d)), None)
+                 if d.value("tanggal_lahir") and readable(d)), None)
     encoded, _sex = nik_birth(data.nik, data.today)
     documents = encoded or parse_iso(ktp) or parse_iso(form)
     if documents is None or documents == person.tanggal_lahir:
@@ -174,7 +170,7 @@ def _sex_differs(data: CheckInput) -> list[Hit]:
         return []
     _born, encoded = nik_birth(data.nik, data.today)
     printed = next((d.value("jenis_kelamin") for d in data.documents_of(DocumentKind.KTP)
-                    if d.value("jenis_kelamin") and _readable(d)), None)
+                    if d.value("jenis_kelamin") and readable(d)), None)
     documents = encoded or printed
     if documents is None or documents == person.jenis_kelamin:
         return []
@@ -260,7 +256,7 @@ def _employer_differs(data: CheckInput) -> list[Hit]:
     hits = []
     for doc in data.documents_of(DocumentKind.PAKLARING):
         shown = doc.value("employer")
-        if not shown or not _readable(doc):
+        if not shown or not readable(doc):
             continue
         match = match_companies(shown, person.employer)
         if not match.matched:

@@ -49,6 +49,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (each step's downgrade, newest first)."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def schema_is_current(engine: Engine) -> bool:
     script = ScriptDirectory.from_config(_alembic_config())
     with engine.connect() as connection:

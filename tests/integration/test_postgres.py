@@ -11,7 +11,6 @@ import hashlib
 import os
 import pwd
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from extractors.nik import make_nik
 from pipeline.devservers import postgres as postgres_module
 from pipeline.devservers.postgres import PostgresError, PostgresServer, find_bindir
-from pipeline.store.db import make_engine, make_sessionmaker, schema_is_current, transaction, upgrade
+from pipeline.store.db import make_sessionmaker, schema_is_current, transaction, upgrade
 from pipeline.store.ledger import LedgerEntry, LedgerState, record_archived
 from pipeline.store.models import FindingRow, MessageRow, OutboxRow, SubmissionRow
 from pipeline.store.records import find_participant, upsert_participants
@@ -53,12 +52,9 @@ TABLES = {"participants", "bookings", "messages", "submissions", "attachments", 
 
 
 @pytest.fixture(scope="module")
-def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
-    engine = make_engine(postgres_database.url)
-    upgrade(engine)
-    upgrade(engine)  # a second run must find nothing to do
-    yield engine
-    engine.dispose()
+def engine(postgres_engine: Engine) -> Engine:
+    upgrade(postgres_engine)  # a second run must find nothing to do
+    return postgres_engine
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ here too, and a generated month is compared with the naive count.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -17,9 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from fixtures.month import KALIMANTAN_BRANCHES, generate_month
 from pipeline.bench.dashboard import differences, naive_dashboard_figures
 from pipeline.store.dashboard import BranchFigures, dashboard_csv, dashboard_figures
-from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
+from pipeline.store.db import make_sessionmaker, transaction
 from pipeline.store.month_writer import write_month
-from tests.integration.harness import PostgresDatabase
 from tests.unit.dashboard_data import PROVINCES, add_rows
 
 JUNE_1, JUNE_3 = date(2020, 6, 1), date(2020, 6, 3)
@@ -28,15 +26,10 @@ SCOPE = {f"pg-{branch}": province for branch, province in PROVINCES.items()}
 
 
 @pytest.fixture(scope="module")
-def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
-    engine = make_engine(postgres_database.url)
-    try:
-        upgrade(engine)
-        with transaction(make_sessionmaker(engine)) as session:
-            add_rows(session, prefix="pg-")
-        yield engine
-    finally:
-        engine.dispose()
+def engine(postgres_engine: Engine) -> Engine:
+    with transaction(make_sessionmaker(postgres_engine)) as session:
+        add_rows(session, prefix="pg-")
+    return postgres_engine
 
 
 @pytest.fixture(scope="module")

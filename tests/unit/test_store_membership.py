@@ -9,23 +9,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from extractors.nik import make_nik
 from pipeline.store.csvload import read_participants_csv
-from pipeline.store.db import _alembic_config, make_engine, make_sessionmaker, transaction, upgrade
+from pipeline.store.db import downgrade, make_engine, make_sessionmaker, transaction, upgrade
 from pipeline.store.records import find_participant, upsert_participants
 from pipeline.types import Participant
 
 NEW_COLUMNS = {"peserta_sejak", "berhenti_kerja"}
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def _columns(engine: Engine) -> set[str]:

@@ -10,11 +10,10 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import JSON, Engine, column, insert, inspect, select, table
 from sqlalchemy.orm import Session
 
-from pipeline.store.db import _alembic_config, make_engine, make_sessionmaker, transaction, upgrade
+from pipeline.store.db import downgrade, make_engine, make_sessionmaker, transaction, upgrade
 from pipeline.store.ledger import record_archived
 from pipeline.store.models import SubmissionRow, UtcDateTime
 from pipeline.store.results import dump_unreadable, load_unreadable, save_outcome
@@ -34,13 +33,6 @@ UNREADABLE = (
     UnreadableAttachment(ref=PageRef(attachment_index=3, page_number=21), filename="banyak.pdf",
                          problem=PageProblem.TOO_MANY_PAGES, detail="pages 21-40 of 40 not read"),
 )
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def _columns(engine: Engine) -> set[str]:

@@ -3,27 +3,15 @@ UPDATE, DELETE and TRUNCATE."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DatabaseError
 
-from pipeline.store.db import make_engine, make_sessionmaker, transaction, upgrade
+from pipeline.store.db import make_sessionmaker, transaction
 from pipeline.store.models import AuditRow
 from pipeline.web.desk import append_audit
-from tests.integration.harness import PostgresDatabase
-
-
-@pytest.fixture(scope="module")
-def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
-    engine = make_engine(postgres_database.url)
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("statement", [
@@ -31,8 +19,9 @@ def engine(postgres_database: PostgresDatabase) -> Iterator[Engine]:
     "DELETE FROM audit_log",
     "TRUNCATE audit_log",
 ])
-def test_postgres_refuses_changes_to_the_audit_log(engine: Engine, statement: str) -> None:
-    factory = make_sessionmaker(engine)
+def test_postgres_refuses_changes_to_the_audit_log(postgres_engine: Engine,
+                                                   statement: str) -> None:
+    factory = make_sessionmaker(postgres_engine)
     with transaction(factory) as session:
         append_audit(session, datetime(2020, 6, 15, tzinfo=UTC), "petugas.alpha", "approve", 1,
                      None, {"status": "needs_review"}, {"status": "complete"})
