@@ -141,18 +141,21 @@ def reread_words(prepared: PreparedPage, engine: OcrEngine, words: list[Word],
 
     The page is read whole at reduced resolution, which is enough for
     labels but confuses small letters and digits ("JL." as "IL.", "026" as
-    "261"). The crop spans the words with a margin, and reaches back to
-    the card's value `column` when the words start right of it: the page
-    reading can drop a value's first letter (": JL." read as "L."). The new
-    words carry page coordinates. An empty re-reading keeps the page's words.
+    "261"). The crop spans the words with a margin; with the card's value
+    `column` it starts there, reaching back when the words start right of
+    it (the page reading can drop a value's first letter: ": JL." read as
+    "L."). The new words carry page coordinates. An empty re-reading keeps
+    the page's words.
     """
     if not words:
         return words
     box = union_box(words)
     pad_y = max(3, box.h // 3)
     pad_x = max(4, box.h // 2)
-    start = box.x if column is None else min(box.x, column)
-    left, top = max(0, start - pad_x), max(0, box.y - pad_y)
+    # From the value column (a little before it, for drift), not further left:
+    # the colon before the value would be read as a letter (": JL." as "LJL.").
+    left = box.x - pad_x if column is None else min(box.x, column) - max(2, box.h // 5)
+    left, top = max(0, left), max(0, box.y - pad_y)
     crop = _crop(prepared.image, left, top, box.x + box.w + pad_x, box.y + box.h + pad_y)
     ref = PageRef(attachment_index=prepared.ref.attachment_index,
                   page_number=prepared.ref.page_number)
