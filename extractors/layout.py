@@ -17,6 +17,10 @@ from extractors.fields import normalise_text
 from pipeline.types import Box, OcrResult, Word
 
 
+# A label box this many times the page's text height is stretched by a stray mark.
+TALL_ANCHOR = 1.6
+
+
 @dataclass(frozen=True)
 class LabelHit:
     words: tuple[Word, ...]
@@ -93,14 +97,35 @@ def same_row(word: Word, anchor: Box, tolerance: float = 0.5) -> bool:
     return overlap >= tolerance * min(word.box.h, anchor.h)
 
 
+def text_height(ocr: OcrResult) -> int | None:
+    """The median height of the words of two or more letters or digits."""
+    heights = [w.box.h for w in ocr.words if sum(c.isalnum() for c in w.text) >= 2]
+    return int(np.median(heights)) if heights else None
+
+
+def row_band(anchor: Box, height: int | None) -> Box:
+    """`anchor`, cut to `height` about its middle when it is far taller (TALL_ANCHOR).
+
+    The recogniser sometimes gives a label a box stretched by a mark above
+    or below it (the card's pattern): twice a row high, it overlaps the
+    value of the row above ("KARYAWAN KAWIN SWASTA" for the job, "KAWIN"
+    being the marital status above it).
+    """
+    if height is None or anchor.h <= TALL_ANCHOR * height:
+        return anchor
+    return Box(x=anchor.x, y=anchor.y + (anchor.h - height) // 2, w=anchor.w, h=height)
+
+
 def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (),
                    max_gap: float = 3.0) -> list[Word]:
     """Words on the anchor's row to its right, left to right, up to a stop label.
 
     Between value words, a horizontal gap wider than `max_gap` row heights
     ends the value: beyond it lie other things on the row (a photo's edge,
-    a stamp). The gap between the label and its value column is free.
+    a stamp). The gap between the label and its value column is free. An
+    anchor far taller than the page's text is taken at its middle (`row_band`).
     """
+    anchor = row_band(anchor, text_height(ocr))
     # Each word is matched against the previous one, not only the anchor:
     # in a photo the row drifts up or down across the card, by more than a
     # row height over a long value.

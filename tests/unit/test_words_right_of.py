@@ -1,0 +1,43 @@
+"""Which words are a label's value: those on its row, to its right."""
+
+from __future__ import annotations
+
+from extractors.layout import row_band, text_height, words_right_of
+from pipeline.types import Box, OcrResult, PageRef, Word
+
+
+def word(text: str, x: int, y: int, w: int, h: int = 36, line: int = 0) -> Word:
+    return Word(text=text, confidence=0.95, box=Box(x=x, y=y, w=w, h=h), line=line)
+
+
+def reading(*words: Word) -> OcrResult:
+    return OcrResult(ref=PageRef(attachment_index=0), engine="test", engine_version="0",
+                     width=2000, height=1400, words=words)
+
+
+# The rows of a turned e-KTP photo as read: the job label's box is stretched
+# upwards by a mark of the card's pattern to 86 px, over the row above.
+STATUS = word("Perkawinan", 512, 1046, 227, 38, line=1)
+KAWIN = word("KAWIN", 973, 1061, 141, 34, line=1)
+BELUM = word("BELUM", 810, 1056, 148, 34, line=1)
+JOB = word("Pekerjaan", 375, 1074, 189, 86, line=2)
+KARYAWAN = word("KARYAWAN", 810, 1112, 240, 38, line=2)
+SWASTA = word("SWASTA", 1067, 1121, 182, 36, line=2)
+PAGE = reading(STATUS, BELUM, KAWIN, JOB, KARYAWAN, SWASTA)
+
+
+def test_a_stretched_label_takes_only_its_own_row() -> None:
+    assert [w.text for w in words_right_of(PAGE, JOB.box)] == ["KARYAWAN", "SWASTA"]
+
+
+def test_the_row_above_keeps_its_value() -> None:
+    assert [w.text for w in words_right_of(PAGE, STATUS.box)] == ["BELUM", "KAWIN"]
+
+
+def test_a_label_of_ordinary_height_is_left_as_it_is() -> None:
+    assert text_height(PAGE) == 37
+    assert row_band(STATUS.box, 37) == STATUS.box
+    band = row_band(JOB.box, 37)
+    assert band.h == 37
+    assert abs((band.y + band.h / 2) - (JOB.box.y + JOB.box.h / 2)) <= 1
+    assert row_band(JOB.box, None) == JOB.box
