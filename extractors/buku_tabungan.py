@@ -16,7 +16,7 @@ from extractors.fields import normalise_text
 from extractors.identity import Reading
 from extractors.labelled import find_labels, label_key, missing, name_field, value_right_of
 from extractors.layout import mean_confidence, union_box
-from extractors.numbers import Strip, choose_number
+from extractors.numbers import Strip, read_number
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import ExtractedField, OcrResult, PreparedPage
 
@@ -52,9 +52,9 @@ def extract_buku_tabungan(prepared: PreparedPage, ocr: OcrResult, engine: OcrEng
         value = value_right_of(ocr, hits[0])
         if value.box is not None:
             lengths = account_lengths(bank.value)
-            readings = [strip.read(value.box, ACCOUNT_WHITELIST),
-                        Reading(value.text, value.confidence, value.box)]
-            account = choose_number("no_rekening", readings, lambda d: len(d) in lengths)
+            account = read_number("no_rekening", strip,
+                                  Reading(value.text, value.confidence, value.box),
+                                  lambda d: len(d) in lengths, whitelist=ACCOUNT_WHITELIST)
     names = [h for h in find_labels(ocr, "Nama") if len(label_key(h.words[0].text)) <= 5]
     nama = name_field("nama", value_right_of(ocr, names[0])) if names else missing("nama")
     return bank, account, nama

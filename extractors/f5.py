@@ -10,6 +10,7 @@ reason, with clearly the most slanted ink: a hand tick, not the box's outline.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import cv2
@@ -21,7 +22,7 @@ from extractors.identity import Reading
 from extractors.labelled import (Value, find_labels, followed_by, missing, name_field,
                                  value_right_of)
 from extractors.layout import LabelHit
-from extractors.numbers import DIGITS, Strip, choose_number, is_kpj, nik_field
+from extractors.numbers import DIGITS, Strip, is_kpj, nik_field, read_number
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import Box, ExtractedField, OcrResult, PreparedPage
 from rules.regions import Regions, load_regions
@@ -103,9 +104,17 @@ def _phone_repair(digits: str) -> str | None:
     return None
 
 
+def _number(name: str, strip: Strip, value: Value | None, valid: Callable[[str], bool],
+            repair: Callable[[str], str | None] | None = None) -> ExtractedField:
+    """A number field: its strip reading and page reading (`read_number`)."""
+    if value is None or value.box is None:
+        return missing(name)
+    return read_number(name, strip, Reading(value.text, value.confidence, value.box), valid,
+                       repair=repair)
+
+
 def _phone(strip: Strip, value: Value | None) -> ExtractedField:
-    return (choose_number("phone", _readings(strip, value), _phone_valid, _phone_repair)
-            if value else missing("phone"))
+    return _number("phone", strip, value, _phone_valid, _phone_repair)
 
 
 def _place_date(value: Value | None) -> tuple[ExtractedField, ExtractedField]:
@@ -268,8 +277,7 @@ def extract_f5(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine, *,
     nik = _value(ocr, _label(ocr, "NIK", below=split_b, above=end_b, not_followed_by="Pemohon"))
     fields.append(nik_field("nik", _readings(strip, nik), regions, today))
     kpj = _value(ocr, _label(ocr, "Nomor KPJ", below=split_b, above=end_b))
-    fields.append(choose_number("kpj", _readings(strip, kpj), is_kpj) if kpj
-                  else missing("kpj"))
+    fields.append(_number("kpj", strip, kpj, is_kpj))
     fields.extend(_place_date(_value(ocr, _label(ocr, "Tempat/Tgl. Lahir", below=split_b,
                                                  above=end_b))))
     fields.append(name_field("nama_ibu", _value(ocr, _label(ocr, "Nama Ibu Kandung",
@@ -281,9 +289,7 @@ def extract_f5(prepared: PreparedPage, ocr: OcrResult, engine: OcrEngine, *,
     fields.append(bank)
     account = _value(ocr, _label(ocr, "Nomor Rekening", below=start_e))
     lengths = account_lengths(bank.value)
-    fields.append(choose_number("no_rekening", _readings(strip, account),
-                                lambda d: len(d) in lengths) if account
-                  else missing("no_rekening"))
+    fields.append(_number("no_rekening", strip, account, lambda d: len(d) in lengths))
     fields.append(name_field("nama_rekening", _value(ocr, _label(ocr, "Nama Pemilik Rekening",
                                                                  below=start_e))))
     return tuple(fields)

@@ -13,7 +13,7 @@ from extractors.fields import digits_only, repair_digits
 from extractors.identity import Reading
 from extractors.labelled import find_labels, missing, name_field, value_right_of
 from extractors.layout import mean_confidence, union_box
-from extractors.numbers import Strip, choose_number, is_kpj
+from extractors.numbers import Strip, is_kpj, read_number
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import ExtractedField, OcrResult, PreparedPage
 
@@ -39,9 +39,7 @@ def extract_kartu_peserta(prepared: PreparedPage, ocr: OcrResult, engine: OcrEng
     strip = Strip(prepared.image, engine, prepared.ref)
     kpj = missing("kpj")
     for page_reading in _kpj_lines(ocr):
-        assert page_reading.box is not None
-        careful = strip.read(page_reading.box, KPJ_WHITELIST)
-        kpj = choose_number("kpj", [careful, page_reading], is_kpj)
+        kpj = read_number("kpj", strip, page_reading, is_kpj, whitelist=KPJ_WHITELIST)
         if kpj.value is not None:
             break
     names = find_labels(ocr, "Nama")

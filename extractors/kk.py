@@ -24,7 +24,7 @@ from extractors.identity import Reading
 from extractors.kk_table import MAX_MEMBERS, NAME_CHARS, member_table, read_members
 from extractors.labelled import find_labels, missing
 from extractors.layout import mean_confidence, same_row, union_box
-from extractors.numbers import Strip, choose_number, kk_number_problems, nik_field
+from extractors.numbers import Strip, kk_number_problems, nik_field, read_number
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import Box, ExtractedField, OcrResult, PreparedPage, Word
 from rules.regions import Regions, load_regions
@@ -46,9 +46,8 @@ def _no_kk(ocr: OcrResult, strip: Strip, regions: Regions, today: date, above: i
     candidates = [w for w in _digit_words(list(ocr.words), 12)
                   if above is None or w.box.y < above]
     for word in sorted(candidates, key=lambda w: w.box.y):
-        readings = [strip.read(word.box), Reading(word.text, word.confidence, word.box)]
-        field = choose_number("no_kk", readings,
-                              lambda d: not kk_number_problems(d, regions, today))
+        field = read_number("no_kk", strip, Reading(word.text, word.confidence, word.box),
+                            lambda d: not kk_number_problems(d, regions, today))
         if field.value is not None:
             return field
     return missing("no_kk")

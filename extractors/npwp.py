@@ -12,7 +12,7 @@ from datetime import date
 
 from extractors.identity import Reading, choose_nik
 from extractors.labelled import Value, find_labels, missing, name_field, value_right_of
-from extractors.numbers import Strip, choose_number, is_npwp, nik_field
+from extractors.numbers import Strip, is_npwp, nik_field, read_number
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import ExtractedField, OcrResult, PreparedPage
 from rules.regions import Regions, load_regions
@@ -23,12 +23,12 @@ NPWP_WHITELIST = "0123456789.-"
 def _npwp(strip: Strip, value: Value, regions: Regions, today: date) -> ExtractedField:
     if value.box is None:
         return missing("npwp")
-    readings = [strip.read(value.box, NPWP_WHITELIST),
-                Reading(value.text, value.confidence, value.box)]
-    old = choose_number("npwp", readings, is_npwp)
+    page = Reading(value.text, value.confidence, value.box)
+    old = read_number("npwp", strip, page, is_npwp, whitelist=NPWP_WHITELIST)
     if old.value is not None:
         return old
-    chosen = choose_nik(readings, regions, today)
+    # The NIK that has stood for an NPWP since 2024.
+    chosen = choose_nik([strip.read(value.box, NPWP_WHITELIST), page], regions, today)
     return ExtractedField(name="npwp", value=chosen.value, confidence=chosen.confidence,
                           box=chosen.box, raw=chosen.raw)
 

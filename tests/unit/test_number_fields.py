@@ -8,7 +8,8 @@ import numpy as np
 
 from extractors.f5 import _phone_repair, _phone_valid
 from extractors.identity import Reading
-from extractors.numbers import choose_number, clean_strip, is_kpj, is_npwp, kk_number_problems
+from extractors.numbers import (DISAGREEMENT_FACTOR, TIE_CONFIDENCE, choose_number, clean_strip,
+                                is_kpj, is_npwp, kk_number_problems)
 from rules.regions import load_regions
 
 TODAY = date(2020, 6, 15)
@@ -78,3 +79,25 @@ def test_phone_whose_leading_zero_was_misread_is_mended_below_a_clean_reading() 
                          _phone_repair).value is None
     assert choose_number("phone", [Reading("6812", 0.9)], _phone_valid,
                          _phone_repair).value is None
+
+
+def test_a_third_reading_settles_a_dissent_below_the_high_confidence_line() -> None:
+    # The strip read a KPJ's leading 0 as 6; the page reading had it right.
+    strip, page = Reading("66525045104", 0.9), Reading("06525045104", 0.92)
+    asked: list[int] = []
+
+    def tiebreak(text: str) -> Reading:
+        asked.append(1)
+        return Reading(text, 0.91)
+
+    field = choose_number("kpj", [strip, page], is_kpj, tiebreak=lambda: tiebreak("06525045104"))
+    assert (field.value, field.raw) == ("06525045104", "06525045104")
+    assert field.confidence == TIE_CONFIDENCE
+    # A third reading that agrees with neither leaves the careful one, doubted.
+    field = choose_number("kpj", [strip, page], is_kpj, tiebreak=lambda: tiebreak("06525045184"))
+    assert field.value == "66525045104"
+    assert field.confidence == round(0.9 * DISAGREEMENT_FACTOR, 3)
+    # Readings that agree need no third.
+    asked.clear()
+    choose_number("kpj", [page, page], is_kpj, tiebreak=lambda: tiebreak("0"))
+    assert not asked
