@@ -46,6 +46,9 @@ HEADER_ROWS = 2
 # A name read the same way by the page reading and the cell reading is surer.
 NAME_AGREEMENT_BONUS = 0.1
 NAME_DISAGREEMENT_FACTOR = 0.8
+# A name's cell read once more with its text this tall when the cell and page
+# readings differ only in where the spaces are.
+SPACING_HEIGHT = 40.0
 # What a ruled line beside a name is read as, and how far outside the
 # name's ink (a share of its height) such a mark must begin to be the rule.
 RULE_MARKS = "|Il1J!([]{}"
@@ -143,7 +146,7 @@ def member_table(image: np.ndarray, ocr: OcrResult, engine: OcrEngine, ref: Page
 
 
 def _read_line(cell: Cell, box: Box, engine: OcrEngine, ref: PageRef, whitelist: str,
-               margin_share: float = 0.5) -> list[Word]:
+               margin_share: float = 0.5, height: float = READ_HEIGHT) -> list[Word]:
     """The words of one line of text in a cell (lines painted out), boxes on the page.
 
     The text is brought to a fixed height, inside a margin of paper
@@ -153,13 +156,13 @@ def _read_line(cell: Cell, box: Box, engine: OcrEngine, ref: PageRef, whitelist:
     pad_x, pad_y = int(0.5 * box.h) + 2, int(0.3 * box.h) + 2
     left, top = max(0, box.x - pad_x), max(0, box.y - pad_y)
     crop = cell.image[top:box.y + box.h + pad_y, left:box.x + box.w + pad_x]
-    scale = READ_HEIGHT / max(box.h, 1)
+    scale = height / max(box.h, 1)
     if abs(scale - 1.0) > 0.1:
         crop = cv2.resize(crop, None, fx=scale, fy=scale,
                           interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     else:
         scale = 1.0
-    margin = int(READ_HEIGHT * margin_share)
+    margin = int(height * margin_share)
     crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT,
                               value=int(np.median(crop)))
     words = []
@@ -258,6 +261,18 @@ def _name_cell(name: str, cell: Cell, box: Box | None, words: list[Word], engine
     value = normalise_name(text)
     on_page = _on_page(cell, box)
     confidence = _name_confidence(mean_confidence(read), value, words, on_page)
+    page = normalise_name(_without_rule_marks(words, on_page)) if words else ""
+    if value and _letters(page) == _letters(value) and page.split() != value.split():
+        # The same letters split otherwise: a space lost ("SITIARSYAD") or
+        # invented. A third reading, at another size, settles which.
+        third = normalise_name(" ".join(
+            w.text for w in _read_line(cell, box, engine, ref, NAME_CHARS, height=SPACING_HEIGHT)))
+        if third.split() == page.split():
+            value, confidence = page, mean_confidence(read)
+        elif third.split() == value.split():
+            confidence = mean_confidence(read)
+        else:
+            confidence = mean_confidence(read) * NAME_DISAGREEMENT_FACTOR
     return ExtractedField(name=name, value=value or None,
                           confidence=round(confidence, 3) if value else 0.0,
                           box=on_page, raw=text or page_text or None)
@@ -277,14 +292,20 @@ def _name_confidence(confidence: float, value: str, words: list[Word], box: Box)
     """
     if not words or not value:
         return confidence
-    page = "".join(w.text for w in words)
-    if _letters(page) == _letters(value):
+    if _letters(" ".join(w.text for w in words)) == _letters(value):
         return min(1.0, confidence + NAME_AGREEMENT_BONUS)
+    if _letters(_without_rule_marks(words, box)) == _letters(value):
+        return confidence
+    return confidence * NAME_DISAGREEMENT_FACTOR
+
+
+def _without_rule_marks(words: list[Word], box: Box) -> str:
+    """The page reading's words of a name cell, without the cell's rule read
+    beside them: a mark outside the ink of the cell's text (`box`)."""
+    page = " ".join(w.text for w in words)
     margin = RULE_MARK_MARGIN * box.h
     if min(w.box.x for w in words) < box.x - margin:
         page = page.lstrip(RULE_MARKS)
     if max(w.box.x + w.box.w for w in words) > box.x + box.w + margin:
         page = page.rstrip(RULE_MARKS)
-    if _letters(page) == _letters(value):
-        return confidence
-    return confidence * NAME_DISAGREEMENT_FACTOR
+    return page
