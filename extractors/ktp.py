@@ -72,10 +72,8 @@ def _value_words(ocr: OcrResult, label: LabelHit | None, stops: tuple[str, ...] 
                  ) -> list[Word]:
     if label is None:
         return []
-    # Marks far taller than the label (the photo, a stamp) are not its value.
-    words = [w for w in words_right_of(ocr, label.box, stops)
-             if w.box.h <= 2.2 * label.box.h]
-    return strip_colon(words)
+    # Marks far taller than the label (the photo, a stamp) are passed over.
+    return strip_colon(words_right_of(ocr, label.box, stops))
 
 
 def _snap_region(text: str, names: tuple[str, ...], cutoff: float = 88) -> str | None:

@@ -19,6 +19,11 @@ from pipeline.types import Box, OcrResult, Word
 
 # A label box this many times the page's text height is stretched by a stray mark.
 TALL_ANCHOR = 1.6
+# A "word" this many times the row's height is a mark (a photo's edge, a
+# stamp): "NX" 86 px tall (3.4x) beside an e-KTP's 25 px birth row carried
+# the value on to the photo frame's "|" beyond it. A value's box can be
+# stretched too: "PURNAMA" 40 px tall beside its 18 px label (2.2x).
+TALL_WORD = 2.5
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,8 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     Between value words, a horizontal gap wider than `max_gap` row heights
     ends the value: beyond it lie other things on the row (a photo's edge,
     a stamp). The gap between the label and its value column is free. An
-    anchor far taller than the page's text is taken at its middle (`row_band`).
+    anchor far taller than the page's text is taken at its middle (`row_band`);
+    words far taller than the anchor (TALL_WORD) are passed over.
     """
     anchor = row_band(anchor, text_height(ocr))
     # Each word is matched against the previous one, not only the anchor:
@@ -139,6 +145,8 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     for word in near:
         if not (same_row(word, anchor) or (out and same_row(word, out[-1].box))):
             continue
+        if word.box.h > TALL_WORD * anchor.h:
+            continue  # a photo's edge or a stamp: no text of the row, and no bridge to more
         if out and word.box.x - right > max_gap * max(anchor.h, word.box.h):
             break
         right = word.box.x + word.box.w

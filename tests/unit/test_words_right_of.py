@@ -41,3 +41,14 @@ def test_a_label_of_ordinary_height_is_left_as_it_is() -> None:
     assert band.h == 37
     assert abs((band.y + band.h / 2) - (JOB.box.y + JOB.box.h / 2)) <= 1
     assert row_band(JOB.box, None) == JOB.box
+
+
+def test_a_mark_far_taller_than_the_row_neither_joins_nor_bridges_the_value() -> None:
+    # A small e-KTP photo: the portrait's "NX" (86 px) and its frame's "|" beyond.
+    label = word("Lahir", 165, 220, 56, 25, line=2)
+    page = reading(label, word("MURUNG", 284, 222, 104, 18, line=17),
+                   word("RAYA,", 396, 220, 68, 22, line=17),
+                   word("29-11-1997", 471, 220, 120, 18, line=17),
+                   word("NX", 847, 164, 102, 86, line=16), word("|", 994, 217, 2, 9, line=17))
+    assert [w.text for w in words_right_of(page, label.box)] == ["MURUNG", "RAYA,",
+                                                                 "29-11-1997"]
