@@ -132,9 +132,11 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     words far taller than the anchor (TALL_WORD) are passed over.
     """
     anchor = row_band(anchor, text_height(ocr))
-    # Each word is matched against the previous one, not only the anchor:
-    # in a photo the row drifts up or down across the card, by more than a
-    # row height over a long value.
+    # The first word is matched against the anchor, each next one against
+    # the word before it only: in a photo the row drifts up or down across
+    # the card, by more than a row height over a long value, and far from
+    # the label the row above can overlap the label's height ("JL. RE
+    # MARTADINATA DARAH 8", "Gol. Darah : B" sloping down from the row above).
     near = sorted((w for w in ocr.words
                    if w.box.x >= anchor.x + anchor.w - 2
                    and abs(w.box.y + w.box.h / 2 - anchor.y - anchor.h / 2) <= 1.6 * anchor.h),
@@ -143,7 +145,7 @@ def words_right_of(ocr: OcrResult, anchor: Box, stop_labels: tuple[str, ...] = (
     out: list[Word] = []
     right = anchor.x + anchor.w
     for word in near:
-        if not (same_row(word, anchor) or (out and same_row(word, out[-1].box))):
+        if not same_row(word, out[-1].box if out else anchor):
             continue
         if word.box.h > TALL_WORD * anchor.h:
             continue  # a photo's edge or a stamp: no text of the row, and no bridge to more

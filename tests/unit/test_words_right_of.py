@@ -52,3 +52,16 @@ def test_a_mark_far_taller_than_the_row_neither_joins_nor_bridges_the_value() ->
                    word("NX", 847, 164, 102, 86, line=16), word("|", 994, 217, 2, 9, line=17))
     assert [w.text for w in words_right_of(page, label.box)] == ["MURUNG", "RAYA,",
                                                                  "29-11-1997"]
+
+
+def test_once_started_a_value_follows_its_own_row_not_the_label_height() -> None:
+    # A photo whose rows slope down to the right: far from the label the row
+    # above ("Gol. Darah : B") comes down to the label's height.
+    label = word("Alamat", 40, 470, 120, 30)
+    page = reading(label, word("JL.", 428, 476, 51, 30, line=5),
+                   word("RE", 493, 478, 47, 32, line=5),
+                   word("MARTADINATA", 555, 482, 274, 32, line=5),
+                   word("Darah", 836, 455, 129, 30, line=4),
+                   word("NO.", 845, 488, 70, 32, line=5), word("45", 925, 490, 40, 32, line=5))
+    assert [w.text for w in words_right_of(page, label.box)] == ["JL.", "RE", "MARTADINATA",
+                                                                 "NO.", "45"]
