@@ -108,6 +108,7 @@ def _header(grid: Grid, words: dict[tuple[int, int], list[Word]], image: np.ndar
     The page reading's words in the header cells say it; when it missed
     them (the header is printed small), the first row is read again, as
     one line: a short heading ("NIK") read alone is now and then not found.
+    Headings found by either reading count.
     """
     columns = len(grid.columns) - 1
     for row in range(min(HEADER_ROWS, len(grid.rows) - 2)):
@@ -124,8 +125,24 @@ def _header(grid: Grid, words: dict[tuple[int, int], list[Word]], image: np.ndar
         where = grid.locate(word.box.x + word.box.w / 2, word.box.y + word.box.h / 2)
         if where is not None:
             texts[where[1]] = f"{texts[where[1]]} {word.text}".strip()
-    roles = _roles(texts)
+    roles = merged_roles(_roles(texts), _roles([" ".join(w.text for w in words.get((0, c), []))
+                                                for c in range(columns)]))
     return (0, roles) if "nama" in roles and "nik" in roles else None
+
+
+def merged_roles(first: dict[str, int], second: dict[str, int]) -> dict[str, int]:
+    """The headings of `first`, with those only `second` found where their column is free.
+
+    Each reading of a header may have a heading the other lost: on a
+    photographed table that slopes, the page reading placed "NIK" but not
+    "Nama Lengkap" in its cell, and the one-line re-read found "Nama
+    Lengkap" and read "NIK" as "MK".
+    """
+    roles = dict(first)
+    for role, column in second.items():
+        if role not in roles and column not in roles.values():
+            roles[role] = column
+    return roles
 
 
 def member_table(image: np.ndarray, ocr: OcrResult, engine: OcrEngine, ref: PageRef

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from extractors.kk import extract_kk
-from extractors.kk_table import _name_confidence, _roles
+from extractors.kk_table import _name_confidence, _roles, merged_roles
 from pipeline.types import Box, OcrResult, PageRef, PreparedPage, Quality, Word
 
 NIKS = ("6472031203850003", "6472035708870002")
@@ -93,3 +93,14 @@ def test_a_name_is_surer_when_the_page_reading_agrees() -> None:
     inside = [same[0].model_copy(update={"text": "ISUGIYONO"}), same[1]]
     assert _name_confidence(0.92, "SUGIYONO LESTARI", inside, text) < 0.9
     assert _name_confidence(0.92, "SUGIYONO LESTARI", [], text) == pytest.approx(0.92)
+
+
+def test_headings_found_by_either_reading_of_the_header_count() -> None:
+    # The re-read found "Nama Lengkap" (column 1) and read "NIK" as "MK";
+    # the page reading placed only "NIK" (column 2) in its cell.
+    read_again = _roles(["No", "Nama Lengkap", "MK", "Zene Katmnia"])
+    page = _roles(["", "", "NIK", ""])
+    assert "nik" not in read_again and "nama" not in page
+    assert merged_roles(read_again, page) == {"no": 0, "nama": 1, "nik": 2}
+    # A column already taken keeps its heading.
+    assert merged_roles({"nama": 1}, {"nik": 1}) == {"nama": 1}
