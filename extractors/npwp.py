@@ -12,7 +12,7 @@ from datetime import date
 
 from extractors.identity import Reading, choose_nik
 from extractors.labelled import Value, find_labels, missing, name_field, value_right_of
-from extractors.numbers import Strip, is_npwp, nik_field, read_number
+from extractors.numbers import Strip, is_npwp, nik_field, read_number, strip_reading
 from pipeline.adapters.ocr import OcrEngine
 from pipeline.types import ExtractedField, OcrResult, PreparedPage
 from rules.regions import Regions, load_regions
@@ -24,11 +24,12 @@ def _npwp(strip: Strip, value: Value, regions: Regions, today: date) -> Extracte
     if value.box is None:
         return missing("npwp")
     page = Reading(value.text, value.confidence, value.box)
-    old = read_number("npwp", strip, page, is_npwp, whitelist=NPWP_WHITELIST)
+    careful = strip_reading(strip, value.box, NPWP_WHITELIST)
+    old = read_number("npwp", strip, page, is_npwp, whitelist=NPWP_WHITELIST, careful=careful)
     if old.value is not None:
         return old
     # The NIK that has stood for an NPWP since 2024.
-    chosen = choose_nik([strip.read(value.box, NPWP_WHITELIST), page], regions, today)
+    chosen = choose_nik([careful, page], regions, today)
     return ExtractedField(name="npwp", value=chosen.value, confidence=chosen.confidence,
                           box=chosen.box, raw=chosen.raw)
 

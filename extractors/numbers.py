@@ -185,21 +185,26 @@ def choose_number(name: str, readings: Sequence[Reading], valid: Callable[[str],
                           box=reading.box or box, raw=reading.text)
 
 
+def strip_reading(strip: Strip, box: Box, whitelist: str = DIGITS) -> Reading:
+    """The careful reading of a number's strip: as one word, or as a line when
+    the number is printed in groups ("15 1817 33015" is several words)."""
+    return strip.read(box, whitelist, psm=7 if " " in whitelist else NUMBER_PSM)
+
+
 def read_number(name: str, strip: Strip, page: Reading, valid: Callable[[str], bool], *,
-                whitelist: str = DIGITS, repair: Callable[[str], str | None] | None = None
-                ) -> ExtractedField:
+                whitelist: str = DIGITS, repair: Callable[[str], str | None] | None = None,
+                careful: Reading | None = None) -> ExtractedField:
     """The number the page reading found at `page.box`, read again from its strip.
 
-    The strip read as one word (as a line if the number is printed in
-    groups) comes first, the page reading second; when
-    both are valid and differ, the strip read as a line at TIEBREAK_HEIGHT
-    decides (`choose_number`).
+    The strip's careful reading (`strip_reading`, or `careful` when the
+    caller has it) comes first, the page reading second; when both are
+    valid and differ, the strip read as a line at TIEBREAK_HEIGHT decides
+    (`choose_number`).
     """
     box = page.box
     assert box is not None, "a page reading of a number has its box"
-    # A number printed in groups ("15 1817 33015") is several words: a line.
-    careful = strip.read(box, whitelist, psm=7 if " " in whitelist else NUMBER_PSM)
-    return choose_number(name, [careful, page], valid, repair,
+    first = careful if careful is not None else strip_reading(strip, box, whitelist)
+    return choose_number(name, [first, page], valid, repair,
                          tiebreak=lambda: strip.read(box, whitelist, height=TIEBREAK_HEIGHT))
 
 
