@@ -277,7 +277,8 @@ def _name_cell(name: str, cell: Cell, box: Box | None, words: list[Word], engine
     text = " ".join(w.text for w in read)
     value = normalise_name(text)
     on_page = _on_page(cell, box)
-    confidence = _name_confidence(mean_confidence(read), value, words, on_page)
+    own = mean_confidence(read)
+    confidence = _name_confidence(own, value, words, on_page)
     page = normalise_name(_without_rule_marks(words, on_page)) if words else ""
     if value and _letters(page) == _letters(value) and page.split() != value.split():
         # The same letters split otherwise: a space lost ("SITIARSYAD") or
@@ -285,11 +286,8 @@ def _name_cell(name: str, cell: Cell, box: Box | None, words: list[Word], engine
         third = normalise_name(" ".join(
             w.text for w in _read_line(cell, box, engine, ref, NAME_CHARS, height=SPACING_HEIGHT)))
         if third.split() == page.split():
-            value, confidence = page, mean_confidence(read)
-        elif third.split() == value.split():
-            confidence = mean_confidence(read)
-        else:
-            confidence = mean_confidence(read) * NAME_DISAGREEMENT_FACTOR
+            value = page
+        confidence = own if third.split() == value.split() else own * NAME_DISAGREEMENT_FACTOR
     return ExtractedField(name=name, value=value or None,
                           confidence=round(confidence, 3) if value else 0.0,
                           box=on_page, raw=text or page_text or None)
