@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from pipeline.types import Action, Document, DocumentKind, Finding, Frozen, Severity
+from rules.base import readable
 
 # Pages that are no claim document: a photo or an unrecognised page proves
 # nothing, so it is not carried over to a later message.
@@ -83,10 +84,6 @@ def thread_ids(in_reply_to: str | None, references: Iterable[str]) -> tuple[str,
     return tuple(dict.fromkeys(i for i in (*references, in_reply_to) if i))
 
 
-def _readable(doc: Document) -> bool:
-    return doc.quality is None or doc.quality.readable
-
-
 def merge_documents(new: Sequence[Document], earlier: Sequence[EarlierSubmission]) -> Merge:
     """The new documents, then the earlier pages of every kind the new ones lack.
 
@@ -97,7 +94,7 @@ def merge_documents(new: Sequence[Document], earlier: Sequence[EarlierSubmission
     chosen: dict[DocumentKind, EarlierSubmission] = {}
     for sub in sorted(earlier, key=lambda s: (s.received_at, s.submission_id), reverse=True):
         for doc in sub.documents:
-            if (doc.kind in present or doc.kind in _NOT_COUNTED or not _readable(doc)
+            if (doc.kind in present or doc.kind in _NOT_COUNTED or not readable(doc)
                     or doc.kind in chosen):
                 continue
             chosen[doc.kind] = sub
@@ -105,7 +102,7 @@ def merge_documents(new: Sequence[Document], earlier: Sequence[EarlierSubmission
     counted: list[CountedDocument] = []
     for sub in sorted(earlier, key=lambda s: (s.received_at, s.submission_id)):
         for doc in sub.documents:
-            if chosen.get(doc.kind) is sub and _readable(doc):
+            if chosen.get(doc.kind) is sub and readable(doc):
                 counted_docs.append(doc)
                 counted.append(CountedDocument(
                     submission_id=sub.submission_id, received_at=sub.received_at, kind=doc.kind,

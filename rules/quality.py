@@ -7,7 +7,7 @@ from datetime import date
 
 from extractors.nik import mask_nik
 from pipeline.types import Action, DocumentKind, Severity
-from rules.base import CheckInput, Hit, Rule
+from rules.base import CheckInput, Hit, Rule, readable
 
 _REASONS_ID = {
     "blurred": "buram",
@@ -57,7 +57,7 @@ def _ktp_expired(data: CheckInput) -> list[Hit]:
     hits = []
     for doc in data.documents_of(DocumentKind.KTP):
         until = doc.value("berlaku_hingga")
-        if not until or "SEUMUR" in until.upper() or (doc.quality and not doc.quality.readable):
+        if not until or "SEUMUR" in until.upper() or not readable(doc):
             continue
         expiry = parse_printed_date(until)
         if expiry is None or expiry >= data.today:
@@ -107,7 +107,7 @@ def _unsure_key_field(data: CheckInput) -> list[Hit]:
             item = doc.field(name)
             if item is None or item.value is None or item.confidence >= KEY_FIELD_CONFIDENCE:
                 continue
-            if doc.quality is not None and not doc.quality.readable:
+            if not readable(doc):
                 continue  # QUAL-001 asks for a rescan
             hits.append(Hit(params={"field": label, "filename": doc.filename},
                             evidence={"filename": doc.filename, "field": name,
